@@ -1,0 +1,64 @@
+"""The ISA events platform: create_app() wires configuration, extensions and blueprints."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+from config import BASE_DIR, Config, get_config
+from eventapp import database  # noqa: F401  (engine listeners)
+from eventapp.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: type[Config] | str | None = None, **overrides: object) -> Flask:
+    """Build the app for a config class or name (default: EVENTAPP_ENV)."""
+    config_class = config if isinstance(config, type) else get_config(config)
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        instance_path=str(BASE_DIR / "instance"),
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config["ENV_NAME"] == "production":
+        # Accept only the public host: links and redirects never trust a forged Host header.
+        app.config.setdefault("TRUSTED_HOSTS", [urlsplit(app.config["PUBLIC_URL"]).hostname])
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from eventapp import cli, display, i18n, security
+
+    i18n.init_app(app)
+    security.init_app(app)
+    display.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from eventapp import i18n
+    from eventapp.models import User
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from eventapp.auth import bp as auth_bp
+    from eventapp.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")

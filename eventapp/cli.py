@@ -1,0 +1,51 @@
+"""Command line: `flask users create`, `flask demo load`."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from eventapp.extensions import db
+from eventapp.models import UserRole
+from eventapp.rules.errors import RuleError
+
+users_cli = AppGroup("users", help="Organiser and admin accounts.")
+demo_cli = AppGroup("demo", help="Demo data.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option(
+    "--role", type=click.Choice([role.value for role in UserRole]), default="organiser",
+    show_default=True,
+)
+@click.option("--name", default=None, help="Display name.")
+@click.password_option("--password", prompt=True, help="Prompted for when not given.")
+def create_user_command(email: str, role: str, name: str | None, password: str) -> None:
+    """Create an organiser or admin account."""
+    from eventapp.auth.services import create_user
+
+    try:
+        user = create_user(db.session, email, password, UserRole(role), name=name)
+    except RuleError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"Created {user.role.value} {user.email}")
+
+
+@demo_cli.command("load")
+@click.option("--large", is_flag=True, help="Also add benchmark-congress and 10,000 archived events.")
+def load_demo_command(large: bool) -> None:
+    """Load the demo data (idempotent)."""
+    from eventapp.demo.loader import load_demo
+
+    summary = load_demo(db.session, large=large)
+    db.session.commit()
+    for line in summary:
+        click.echo(line)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,136 @@
+"""Template helpers: every time shown names its zone; dates in the reader's language."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, request
+from flask_babel import format_date, format_datetime
+from flask_babel import lazy_gettext as _l
+
+from eventapp.i18n import current_language
+from eventapp.labels import LANGUAGE_ENDONYMS, label
+from eventapp.models.base import pick_translation
+from eventapp.rules.times import ZonedTime, partner_zones, zoned
+
+ZONE_NAMES = {
+    "Europe/Berlin": _l("Berlin"),
+    "Asia/Shanghai": _l("Beijing"),
+}
+
+
+def zone_name(zone: str) -> str:
+    """A reader's name for a zone: a city for the partner zones, else the IANA name."""
+    name = ZONE_NAMES.get(zone)
+    return str(name) if name else zone.replace("_", " ")
+
+
+def time_label(moment: datetime, zone: str) -> str:
+    """"09:00 Berlin (UTC+1)": a clock time that always names its zone."""
+    shown = zoned(moment, zone)
+    return f"{shown.local:%H:%M} {zone_name(zone)} ({shown.offset})"
+
+
+def time_range_label(starts_at: datetime, ends_at: datetime, zone: str) -> str:
+    start, end = zoned(starts_at, zone), zoned(ends_at, zone)
+    return f"{start.local:%H:%M}–{end.local:%H:%M} {zone_name(zone)} ({start.offset})"
+
+
+def date_label(moment: datetime, zone: str, style: str = "full") -> str:
+    """The local date of `moment` in `zone`, in the interface language."""
+    return format_date(zoned(moment, zone).local.date(), style)
+
+
+def datetime_label(moment: datetime, zone: str) -> str:
+    local = zoned(moment, zone).local
+    return f"{format_date(local.date(), 'medium')} {time_label(moment, zone)}"
+
+
+def zone_times(starts_at: datetime, ends_at: datetime, event_zone: str) -> list[dict]:
+    """The rows an agenda shows for one slot: the event zone first, then the partner zone."""
+    rows = []
+    for zone in partner_zones(event_zone):
+        start: ZonedTime = zoned(starts_at, zone, event_zone)
+        end: ZonedTime = zoned(ends_at, zone, event_zone)
+        rows.append(
+            {
+                "zone": zone,
+                "zone_name": zone_name(zone),
+                "start": f"{start.local:%H:%M}",
+                "end": f"{end.local:%H:%M}",
+                "offset": start.offset,
+                "day_shift": start.day_shift,
+                "date": start.local.date(),
+                "is_event_zone": zone == event_zone,
+            }
+        )
+    return rows
+
+
+def translate(values: dict | None, main_language: str) -> str:
+    return pick_translation(values, current_language(), main_language)
+
+
+# Endpoints of the main navigation; a feature appears once its blueprint is registered.
+NAV_ITEMS = (
+    ("main.home", _l("Start")),
+    ("events.index", _l("Events")),
+    ("archive.index", _l("Archive")),
+    ("cities.index", _l("Member cities")),
+)
+
+ERROR_TITLES = {
+    400: _l("This request could not be processed"),
+    403: _l("Access denied"),
+    404: _l("Page not found"),
+    405: _l("This action is not allowed here"),
+    413: _l("The file is too large"),
+    429: _l("Too many attempts"),
+}
+ERROR_TEXTS = {
+    400: _l("The form may have expired. Please go back, reload the page and try again."),
+    403: _l("You do not have permission to open this page."),
+    404: _l("The page you asked for does not exist or is no longer available."),
+    405: _l("Please use the buttons and links on the page."),
+    413: _l("Please upload a smaller file."),
+    429: _l("Please wait a minute before trying again."),
+}
+
+
+def nav_items() -> list[tuple[str, str]]:
+    return [(ep, str(text)) for ep, text in NAV_ITEMS if ep in current_app.view_functions]
+
+
+def language_url(code: str) -> str:
+    """This page in another interface language (the choice is remembered in a cookie)."""
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    args.append(("lang", code))
+    return f"{request.path}?{urlencode(args)}"
+
+
+def error_title(code: int | None) -> str:
+    return str(ERROR_TITLES.get(code or 400, ERROR_TITLES[400]))
+
+
+def error_text(code: int | None) -> str:
+    return str(ERROR_TEXTS.get(code or 400, ERROR_TEXTS[400]))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        zone_name=zone_name,
+        time_label=time_label,
+        time_range_label=time_range_label,
+        date_label=date_label,
+        datetime_label=datetime_label,
+        zone_times=zone_times,
+        label=label,
+        translate=translate,
+        language_endonyms=LANGUAGE_ENDONYMS,
+        format_datetime=format_datetime,
+        nav_items=nav_items,
+        language_url=language_url,
+        error_title=error_title,
+        error_text=error_text,
+    )

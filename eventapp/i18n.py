@@ -1,0 +1,57 @@
+"""Interface language: ?lang= (remembered in a cookie), else Accept-Language, else German."""
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, g, request
+from flask_babel import get_locale
+
+LANG_COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        return asked
+    remembered = request.cookies.get(LANG_COOKIE)
+    if remembered in languages:
+        return remembered
+    best = request.accept_languages.best_match(
+        ["de", "en", "zh", "zh-CN", "zh-Hans", "zh-SG"], default=current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+    return best[:2]
+
+
+def current_language() -> str:
+    """The two-letter interface language of this request."""
+    if "language" not in g:
+        g.language = str(get_locale() or "de")[:2]
+    return g.language
+
+
+def html_language(code: str | None = None) -> str:
+    """BCP 47 tag for lang attributes: zh is written in simplified characters."""
+    code = code or current_language()
+    return "zh-Hans" if code == "zh" else code
+
+
+def _remember_language(response: Response) -> Response:
+    asked = request.args.get("lang")
+    if asked in current_app.config["LANGUAGES"] and request.cookies.get(LANG_COOKIE) != asked:
+        response.set_cookie(
+            LANG_COOKIE,
+            asked,
+            max_age=COOKIE_MAX_AGE,
+            samesite="Lax",
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+            httponly=True,
+        )
+    if "lang" not in (response.vary or ()):
+        response.vary.add("Cookie")
+        response.vary.add("Accept-Language")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_remember_language)
+    app.jinja_env.globals.update(current_language=current_language, html_language=html_language)

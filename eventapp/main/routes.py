@@ -1,0 +1,46 @@
+"""Home page, health check and error pages."""
+from __future__ import annotations
+
+from flask import Response, jsonify, render_template
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException
+
+from eventapp.events.services import list_latest_archived, list_upcoming_events
+from eventapp.extensions import db
+from eventapp.main import bp
+
+
+@bp.get("/")
+def home() -> str:
+    return render_template(
+        "main/home.html",
+        upcoming=list_upcoming_events(db.session, limit=6),
+        archived=list_latest_archived(db.session, limit=3),
+    )
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="error"), 503
+    return jsonify(status="ok", database="ok"), 200
+
+
+@bp.app_errorhandler(400)
+@bp.app_errorhandler(403)
+@bp.app_errorhandler(404)
+@bp.app_errorhandler(405)
+@bp.app_errorhandler(413)
+@bp.app_errorhandler(429)
+def client_error(error: HTTPException) -> tuple[str, int]:
+    return render_template("errors/error.html", error=error), error.code or 400
+
+
+@bp.app_errorhandler(500)
+def server_error(error: Exception) -> tuple[str, int]:
+    db.session.rollback()
+    return render_template("errors/500.html"), 500

@@ -1,0 +1,126 @@
+"""Typed models, one module per area, plus the listener that versions events.
+
+Every change to an event or to what hangs off it raises `Event.version` (the key of
+rendered-page caches and ETags); a change to the event or session row itself also raises
+its iCalendar SEQUENCE. Doing this in one flush listener means no service can forget it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session as OrmSession
+
+from eventapp.models.base import pick_translation, utcnow
+from eventapp.models.documents import Document
+from eventapp.models.enums import (
+    AttendanceMode,
+    Country,
+    DocumentKind,
+    EventFormat,
+    EventKind,
+    EventStatus,
+    OrganisationKind,
+    ParticipantType,
+    RegistrationStatus,
+    SessionKind,
+    SessionStatus,
+    Topic,
+    UserRole,
+    VideoPlatform,
+    Visibility,
+)
+from eventapp.models.events import Event, EventParticipant, EventSession, EventTopic, Speaker
+from eventapp.models.geo import City, Organisation
+from eventapp.models.registrations import Registration, RegistrationSession
+from eventapp.models.users import User
+
+__all__ = [
+    "AttendanceMode",
+    "City",
+    "Country",
+    "Document",
+    "DocumentKind",
+    "Event",
+    "EventFormat",
+    "EventKind",
+    "EventParticipant",
+    "EventSession",
+    "EventStatus",
+    "EventTopic",
+    "Organisation",
+    "OrganisationKind",
+    "ParticipantType",
+    "Registration",
+    "RegistrationSession",
+    "RegistrationStatus",
+    "SessionKind",
+    "SessionStatus",
+    "Speaker",
+    "Topic",
+    "User",
+    "UserRole",
+    "VideoPlatform",
+    "Visibility",
+    "pick_translation",
+]
+
+# Columns whose change is bookkeeping, not content: they raise no SEQUENCE.
+_BOOKKEEPING = {"sequence", "version", "updated_at", "taken_onsite", "taken_online", "taken"}
+# Collections that are part of what a calendar item says (CATEGORIES, speakers).
+_CONTENT_COLLECTIONS = ("topic_links", "speakers")
+
+
+def _content_changed(obj: Any) -> bool:
+    state = inspect(obj)
+    for attr in state.mapper.column_attrs:
+        if attr.key in _BOOKKEEPING:
+            continue
+        if state.attrs[attr.key].history.has_changes():
+            return True
+    return any(
+        key in state.mapper.relationships and state.attrs[key].history.has_changes()
+        for key in _CONTENT_COLLECTIONS
+    )
+
+
+def _event_of(obj: Any) -> Event | None:
+    if isinstance(obj, Event):
+        return obj
+    if isinstance(obj, (EventSession, Document, EventTopic, EventParticipant)):
+        return obj.event if not isinstance(obj, EventTopic) else None
+    return None
+
+
+@sa_event.listens_for(OrmSession, "before_flush")
+def _version_events(session: OrmSession, _context: Any, _instances: Any) -> None:
+    now = utcnow()
+    touched: set[Event] = set()
+    for obj in list(session.dirty):
+        if isinstance(obj, (Event, EventSession)) and _content_changed(obj):
+            obj.sequence = (obj.sequence or 0) + 1
+            obj.updated_at = now
+        if isinstance(obj, Speaker) and session.is_modified(obj):
+            obj.version = (obj.version or 0) + 1
+            touched.update(s.event for s in obj.sessions)
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Event):
+            if obj in session.new or session.is_modified(obj):
+                touched.add(obj)
+        elif isinstance(obj, EventTopic):
+            parent = session.get(Event, obj.event_id) if obj.event_id else None
+            if parent is not None:
+                touched.add(parent)
+        else:
+            parent = _event_of(obj)
+            if parent is not None and (obj in session.new or obj in session.deleted
+                                       or session.is_modified(obj)):
+                touched.add(parent)
+    for parent in touched:
+        if parent in session.new:
+            continue
+        if inspect(parent).attrs["version"].history.has_changes():
+            continue
+        parent.version = (parent.version or 0) + 1
+        parent.updated_at = now

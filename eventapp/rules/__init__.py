@@ -1,0 +1,1 @@
+"""Domain rules: the only home of validation and time conversion."""

@@ -1,0 +1,119 @@
+"""Shared fixtures: one app per run, schema built by migrations, tables emptied after
+each test (so tests that run a real threaded server see committed data too)."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from flask_migrate import upgrade
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
+
+from config import TestingConfig
+from eventapp import create_app
+from eventapp.extensions import db, limiter
+
+
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+def reset_schema(app: Flask) -> None:
+    """Drop everything, then build the schema from the migrations alone."""
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        else:
+            engine.dispose()
+            path = engine.url.database
+            if path and Path(path).exists():
+                for suffix in ("", "-wal", "-shm"):
+                    Path(path + suffix).unlink(missing_ok=True)
+        upgrade(revision="heads")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    upload_dir = tmp_path_factory.mktemp("uploads")
+    app = create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=database_url(tmp_path_factory),
+        UPLOAD_FOLDER=str(upload_dir),
+        PUBLIC_URL="https://events.example.org",
+    )
+    reset_schema(app)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def empty_tables(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app: Flask) -> Iterator[None]:
+    yield
+    limiter.reset()
+    empty_tables(app)
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def session(app_ctx: Flask) -> Session:
+    """The app's database session inside an app context."""
+    return db.session
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Iterator[QueryCounter]:
+    """Counts SQL statements sent to the database while the test runs (reset with .statements.clear())."""
+    counter = QueryCounter()
+    with app.app_context():
+        engine = db.engine
+
+    def _count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        counter.statements.append(statement)
+
+    event.listen(engine, "after_cursor_execute", _count)
+    yield counter
+    event.remove(engine, "after_cursor_execute", _count)
