@@ -20,7 +20,6 @@ $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --statistics -d eventapp/translations 2>&1 | grep -v "^compiling" || true
 	$(BIN)/pybabel compile -d eventapp/translations > /dev/null
 
 extract-messages: $(STAMP)
@@ -28,6 +27,7 @@ extract-messages: $(STAMP)
 
 update-messages: extract-messages
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i eventapp/translations/messages.pot -d eventapp/translations
+	$(BIN)/python -m eventapp.i18n_tools
 
 run: translations
 	$(BIN)/flask db upgrade

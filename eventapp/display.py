@@ -74,7 +74,7 @@ def translate(values: dict | None, main_language: str) -> str:
 
 # Endpoints of the main navigation; a feature appears once its blueprint is registered.
 NAV_ITEMS = (
-    ("main.home", _l("Start")),
+    ("main.home", _l("Home")),
     ("events.index", _l("Events")),
     ("archive.index", _l("Archive")),
     ("cities.index", _l("Member cities")),

@@ -1,7 +1,7 @@
 """Interface language: ?lang= (remembered in a cookie), else Accept-Language, else German."""
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import get_locale
 
 LANG_COOKIE = "lang"
@@ -10,6 +10,8 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang")
     if asked in languages:
         return asked
@@ -24,9 +26,7 @@ def select_locale() -> str:
 
 def current_language() -> str:
     """The two-letter interface language of this request."""
-    if "language" not in g:
-        g.language = str(get_locale() or "de")[:2]
-    return g.language
+    return str(get_locale() or "de")[:2]
 
 
 def html_language(code: str | None = None) -> str:

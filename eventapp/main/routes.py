@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Response, jsonify, render_template
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from eventapp.events.services import list_latest_archived, list_upcoming_events
 from eventapp.extensions import db
@@ -38,6 +38,12 @@ def healthz() -> tuple[Response, int]:
 @bp.app_errorhandler(429)
 def client_error(error: HTTPException) -> tuple[str, int]:
     return render_template("errors/error.html", error=error), error.code or 400
+
+
+@bp.app_errorhandler(SecurityError)
+def untrusted_host(error: SecurityError) -> tuple[str, int, dict[str, str]]:
+    # No page can be built for a host we do not serve: links would point at it.
+    return "Bad Request", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 @bp.app_errorhandler(500)
