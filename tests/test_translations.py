@@ -5,7 +5,13 @@ import sys
 import pytest
 from babel.messages.pofile import read_po
 
-from eventapp.i18n_tools import LANGUAGES, TRANSLATIONS, catalog_path, load_catalog, missing_translations
+from eventapp.i18n_tools import (
+    LANGUAGES,
+    TRANSLATIONS,
+    catalog_path,
+    load_catalog,
+    missing_translations,
+)
 
 
 @pytest.fixture(scope="module")
