@@ -1,0 +1,184 @@
+"""The public archive, organisers' document upload and the download of documents."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from eventapp.archive import bp
+from eventapp.archive.documents import (
+    IMAGE_TYPES,
+    DocumentData,
+    add_document,
+    delete_document,
+    get_document,
+    list_event_documents,
+    stored_path,
+)
+from eventapp.archive.forms import DeleteDocumentForm, DocumentForm, filters_from_args
+from eventapp.archive.search import excerpt
+from eventapp.archive.services import ArchiveMaterial, get_archive_material, search_archive
+from eventapp.events.services import get_event_by_slug
+from eventapp.extensions import db
+from eventapp.i18n import current_language
+from eventapp.labels import topic_choices
+from eventapp.models import (
+    Document,
+    DocumentKind,
+    Event,
+    EventFormat,
+    EventStatus,
+    UserRole,
+    Visibility,
+)
+from eventapp.rules.errors import RuleError
+
+# Served files are never run as a page, whatever a browser thinks of them.
+FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+
+
+def _is_organiser() -> bool:
+    return bool(
+        current_user.is_authenticated
+        and getattr(current_user, "role", None) in (UserRole.ORGANISER, UserRole.ADMIN)
+    )
+
+
+def organiser_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    @login_required
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not _is_organiser():
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.get("/archive/")
+def index() -> str:
+    filters = filters_from_args(request.args)
+    page = search_archive(db.session, filters)
+    language = current_language()
+    excerpts = {event.id: excerpt(event, page.query.terms, language) for event in page.events}
+    page.cities.sort(key=lambda city: city.text("name", language).casefold())
+    return render_template(
+        "archive/index.html",
+        page=page,
+        excerpts=excerpts,
+        filters=filters,
+        topic_options=topic_choices(),
+        format_options=list(EventFormat),
+    )
+
+
+@bp.app_template_global("archive_material")
+def archive_material(event: Event) -> ArchiveMaterial | None:
+    """For templates/events/_archive_section.html: the event's public archive material."""
+    return get_archive_material(db.session, event)
+
+
+def _get_event_or_404(slug: str) -> Event:
+    event = get_event_by_slug(db.session, slug, published_only=False)
+    if event is None:
+        abort(404)
+    return event
+
+
+@bp.route("/manage/events/<slug>/documents", methods=["GET", "POST"])
+@organiser_required
+def manage_documents(slug: str) -> Response | tuple[str, int] | str:
+    event = _get_event_or_404(slug)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = DocumentData(
+            kind=DocumentKind(form.kind.data),
+            title=form.titles(),
+            visibility=Visibility(form.visibility.data),
+            url=(form.url.data or "").strip() or None,
+            filename=upload.filename if upload else None,
+            stream=upload.stream if upload and upload.filename else None,
+        )
+        try:
+            add_document(
+                db.session,
+                event,
+                data,
+                current_app.config["UPLOAD_FOLDER"],
+                current_app.config["MAX_UPLOAD_BYTES"],
+            )
+        except RuleError as error:
+            db.session.rollback()
+            field = f"title_{event.main_language}" if error.field == "title" else error.field
+            form[field if field in form else "file"].errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("The document was added to the archive."), "success")
+            return redirect(url_for("archive.manage_documents", slug=event.slug))
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "archive/manage_documents.html",
+        event=event,
+        form=form,
+        delete_form=DeleteDocumentForm(),
+        documents=list_event_documents(db.session, event),
+    ), status
+
+
+@bp.post("/manage/events/<slug>/documents/<int:document_id>/delete")
+@organiser_required
+def remove_document(slug: str, document_id: int) -> Response:
+    event = _get_event_or_404(slug)
+    document = get_document(db.session, document_id)
+    if document is None or document.event_id != event.id:
+        abort(404)
+    if DeleteDocumentForm().validate_on_submit():
+        delete_document(db.session, document, current_app.config["UPLOAD_FOLDER"])
+        db.session.commit()
+        flash(_("The document was removed."), "success")
+    return redirect(url_for("archive.manage_documents", slug=event.slug))
+
+
+def _may_download(document: Document) -> bool:
+    """Public documents of visible events for everyone; participants-only documents, for
+    now, to signed-in organisers only (participant sign-in comes with registration)."""
+    if _is_organiser():
+        return True
+    return document.visibility == Visibility.PUBLIC and document.event.status != EventStatus.DRAFT
+
+
+@bp.get("/documents/<int:document_id>/<path:name>")
+def document_file(document_id: int, name: str) -> Response:
+    document = get_document(db.session, document_id)
+    # The same 404 whether the document does not exist or may not be seen.
+    if document is None or not _may_download(document):
+        abort(404)
+    if document.url:
+        return redirect(document.url)
+    path = stored_path(document, current_app.config["UPLOAD_FOLDER"])
+    if path is None or not path.is_file():
+        abort(404)
+    if name != document.original_filename:
+        return redirect(url_for("archive.document_file", document_id=document.id,
+                                name=document.original_filename))
+    response = send_file(
+        path,
+        mimetype=document.content_type,
+        as_attachment=document.content_type not in IMAGE_TYPES,
+        download_name=document.original_filename,
+        conditional=True,
+        etag=True,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = FILE_CSP
+    if document.visibility == Visibility.PUBLIC:
+        response.headers["Cache-Control"] = "public, max-age=3600"
+    else:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response

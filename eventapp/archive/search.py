@@ -1,0 +1,541 @@
+"""Full-text search over the archive, in the database's own engine.
+
+One normaliser serves the index and the query, so both always agree:
+- lower case, German umlauts folded (ö -> oe, ß -> ss) and, as a second token at the same
+  place, without the umlaut (ö -> o); other accents dropped (é -> e);
+- Chinese has no spaces, so every run of Han characters is indexed as its overlapping
+  character bigrams (佛山市 -> 佛山 山市, plus the last character alone). Any substring of two or
+  more characters is then a phrase of consecutive bigrams, whatever a segmenter would say.
+  At query time jieba splits a Chinese run into words (佛山贵阳 -> 佛山 贵阳), each searched
+  as such a phrase, so words need not be adjacent in the text.
+- Latin words of three or more letters match as prefixes, which also finds German compounds
+  and inflections (Wirtschaftsförderung finds Wirtschaftsförderungen).
+
+SQLite keeps the normalised text in the FTS5 table `search_events` (rowid = event id,
+columns title and body, ranked with bm25); PostgreSQL keeps a tsvector built from the same
+tokens (title weight A, body weight B) in `search_events` with a GIN index, ranked with
+ts_rank. Queries are built from the normalised tokens only, so user input never reaches
+the FTS syntax.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup, escape
+from sqlalchemy import Column, Integer, MetaData, Table, Text, delete, insert, inspect, select
+from sqlalchemy import event as sa_event
+from sqlalchemy import text as sql_text
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from eventapp.models import City, Document, Event, Visibility
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+TOKEN_RE = re.compile(rf"[{HAN}]+|[^\W_{HAN}]+")
+HAN_RE = re.compile(rf"^[{HAN}]+$")
+UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+UMLAUTS_PLAIN = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
+MAX_QUERY_CHARS = 200
+MAX_QUERY_TERMS = 12
+MIN_PREFIX_LENGTH = 3
+# PostgreSQL keeps positions up to 16383.
+MAX_POSITION = 16383
+CHUNK = 500
+# The only markup a highlighted text may contain; format() escapes what goes inside.
+MARK = Markup("<mark>{}</mark>")
+
+# The search tables are built by hand in migration 0004 (an FTS5 virtual table on SQLite,
+# a tsvector table on PostgreSQL); these descriptions only serve queries and stay out of
+# the models' metadata.
+search_metadata = MetaData()
+sqlite_search_events = Table(
+    "search_events",
+    search_metadata,
+    Column("rowid", Integer, primary_key=True),
+    Column("title", Text),
+    Column("body", Text),
+)
+postgres_search_events = Table(
+    "search_events",
+    MetaData(),
+    Column("event_id", Integer, primary_key=True),
+    Column("document", TSVECTOR),
+)
+
+
+def _strip_marks(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+def fold(text: str) -> str:
+    """Lower case, umlauts as ae/oe/ue, ß as ss, other accents dropped."""
+    text = unicodedata.normalize("NFC", text).casefold().translate(UMLAUTS)
+    return text if text.isascii() else _strip_marks(text)
+
+
+def fold_plain(text: str) -> str:
+    """Like fold(), but umlauts lose their dots (ö -> o): how people type without them."""
+    text = unicodedata.normalize("NFC", text).casefold().translate(UMLAUTS_PLAIN)
+    return text if text.isascii() else _strip_marks(text)
+
+
+def is_han(token: str) -> bool:
+    return bool(HAN_RE.match(token))
+
+
+def han_grams(run: str) -> list[str]:
+    """Overlapping bigrams of a Han run, then its last character alone (so that a single
+    character is found as a prefix anywhere in the run)."""
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)] + [run[-1]]
+
+
+def index_tokens(text: str) -> list[list[str]]:
+    """The tokens of a text, by position: each position holds one token or several
+    spellings of the same word (the umlaut-folded and the plain one)."""
+    folded = fold(text)
+    plain = fold_plain(text) if folded != fold_plain(text) else None
+    plain_tokens = TOKEN_RE.findall(plain) if plain is not None else None
+    positions: list[list[str]] = []
+    for number, token in enumerate(TOKEN_RE.findall(folded)):
+        if is_han(token):
+            positions.extend([gram] for gram in han_grams(token))
+            continue
+        spellings = [token]
+        if plain_tokens is not None and number < len(plain_tokens):
+            other = plain_tokens[number]
+            if other != token and not is_han(other):
+                spellings.append(other)
+        positions.append(spellings)
+    return positions
+
+
+def index_text(texts: Iterable[str]) -> str:
+    """The normalised text stored in the FTS5 table: tokens separated by spaces."""
+    words: list[str] = []
+    for text in texts:
+        if text:
+            for spellings in index_tokens(text):
+                words.extend(spellings)
+    return " ".join(words)
+
+
+def tsvector_literal(weighted_texts: Sequence[tuple[str, Iterable[str]]]) -> str:
+    """A tsvector in PostgreSQL's input syntax ('foshan':1A 'wirtschaft':2B), built from the
+    same tokens, so the database's own parser (and its locale) plays no part."""
+    lexemes: dict[str, list[str]] = {}
+    position = 0
+    for weight, texts in weighted_texts:
+        for text in texts:
+            if not text:
+                continue
+            for spellings in index_tokens(text):
+                position = min(position + 1, MAX_POSITION)
+                for token in spellings:
+                    lexemes.setdefault(token, []).append(f"{position}{weight}")
+            position = min(position + 1, MAX_POSITION)  # no phrase across two texts
+    # Tokens hold only letters and digits (TOKEN_RE), never quotes or backslashes.
+    return " ".join(f"'{token}':{','.join(places[:256])}" for token, places in lexemes.items())
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing to find: a Latin word (maybe as prefix) or a Chinese word."""
+
+    text: str
+    is_prefix: bool = False
+
+    @property
+    def is_han(self) -> bool:
+        return is_han(self.text)
+
+
+@dataclass
+class SearchQuery:
+    raw: str
+    terms: list[Term] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.terms
+
+
+_jieba_lock = threading.Lock()
+_jieba_ready = False
+
+
+def segment_chinese(run: str) -> list[str]:
+    """Words of a Chinese run by jieba, loaded once and quietly on first use."""
+    global _jieba_ready
+    import jieba
+
+    if not _jieba_ready:
+        with _jieba_lock:
+            if not _jieba_ready:
+                jieba.setLogLevel(logging.WARNING)
+                jieba.initialize()
+                _jieba_ready = True
+    return [word for word in jieba.lcut(run) if word.strip()]
+
+
+def _join_single_characters(words: list[str]) -> list[str]:
+    """jieba leaves unknown words as single characters (中, 德): adjacent ones form a word."""
+    joined: list[str] = []
+    pending = ""
+    for word in [*words, ""]:
+        if len(word) == 1 and is_han(word):
+            pending += word
+            continue
+        if pending:
+            joined.append(pending)
+            pending = ""
+        if word and is_han(word):
+            joined.append(word)
+    return joined
+
+
+def parse_query(raw: str) -> SearchQuery:
+    """Turn what a person typed into terms; operators and quotes are just ignored."""
+    raw = (raw or "").strip()[:MAX_QUERY_CHARS]
+    terms: list[Term] = []
+    for token in TOKEN_RE.findall(fold(raw)):
+        if is_han(token):
+            words = _join_single_characters(segment_chinese(token)) if len(token) > 2 else [token]
+            longer = [word for word in words if len(word) > 1]
+            if longer:
+                # Single characters between words (和, 在, 的) are glue, not search terms.
+                terms.extend(Term(word) for word in longer)
+            elif len(token) == 1:
+                terms.append(Term(token, is_prefix=True))
+            else:
+                terms.append(Term(token))
+        else:
+            terms.append(Term(token, is_prefix=len(token) >= MIN_PREFIX_LENGTH))
+    unique = list(dict.fromkeys(terms))[:MAX_QUERY_TERMS]
+    return SearchQuery(raw=raw, terms=unique)
+
+
+def _han_phrase_tokens(word: str) -> list[str]:
+    if len(word) == 1:
+        return [word]
+    return [word[i : i + 2] for i in range(len(word) - 1)]
+
+
+def fts5_match(query: SearchQuery) -> str:
+    """An FTS5 MATCH expression: every term required; a Chinese word is a phrase of its
+    bigrams. Tokens are letters and digits only and quoted, so nothing is FTS syntax."""
+    parts = []
+    for term in query.terms:
+        if term.is_han:
+            phrase = " ".join(_han_phrase_tokens(term.text))
+            parts.append(f'"{phrase}"' + ("*" if term.is_prefix else ""))
+        else:
+            parts.append(f'"{term.text}"' + ("*" if term.is_prefix else ""))
+    return " AND ".join(parts)
+
+
+def tsquery_literal(query: SearchQuery) -> str:
+    """The same expression in PostgreSQL's tsquery input syntax."""
+    parts = []
+    for term in query.terms:
+        if term.is_han:
+            tokens = _han_phrase_tokens(term.text)
+            suffix = ":*" if term.is_prefix else ""
+            parts.append("(" + " <-> ".join(f"'{token}'{suffix}" for token in tokens) + ")")
+        else:
+            parts.append(f"'{term.text}'" + (":*" if term.is_prefix else ""))
+    return " & ".join(parts)
+
+
+# --- index maintenance ---------------------------------------------------------------
+
+
+def _event_texts(row: Any, documents: list[dict], cities: dict[int, dict]) -> tuple[list[str], list[str]]:
+    titles = list((row.title_i18n or {}).values())
+    body: list[str] = []
+    for values in (row.summary_i18n, row.report_i18n):
+        body.extend((values or {}).values())
+    for title in documents:
+        body.extend((title or {}).values())
+    if row.host_city_id in cities:
+        body.extend((cities[row.host_city_id] or {}).values())
+    return [str(text) for text in titles if text], [str(text) for text in body if text]
+
+
+def _reindex_chunk(connection: Connection, event_ids: list[int]) -> None:
+    events_table, documents_table, cities_table = (
+        Event.__table__, Document.__table__, City.__table__,
+    )
+    rows = connection.execute(
+        select(
+            events_table.c.id,
+            events_table.c.title_i18n,
+            events_table.c.summary_i18n,
+            events_table.c.report_i18n,
+            events_table.c.host_city_id,
+        ).where(events_table.c.id.in_(event_ids))
+    ).all()
+    documents: dict[int, list[dict]] = {}
+    # Only public documents: a search must not reveal what participants-only files are called.
+    for event_id, title in connection.execute(
+        select(documents_table.c.event_id, documents_table.c.title_i18n)
+        .where(
+            documents_table.c.event_id.in_(event_ids),
+            documents_table.c.visibility == Visibility.PUBLIC.value,
+        )
+        .order_by(documents_table.c.id)
+    ):
+        documents.setdefault(event_id, []).append(title)
+    city_ids = {row.host_city_id for row in rows if row.host_city_id is not None}
+    cities: dict[int, dict] = {}
+    if city_ids:
+        cities = dict(
+            connection.execute(
+                select(cities_table.c.id, cities_table.c.name_i18n).where(
+                    cities_table.c.id.in_(city_ids)
+                )
+            ).all()
+        )
+    if connection.dialect.name == "postgresql":
+        table = postgres_search_events
+        connection.execute(delete(table).where(table.c.event_id.in_(event_ids)))
+        values = []
+        for row in rows:
+            titles, body = _event_texts(row, documents.get(row.id, []), cities)
+            values.append({"event_id": row.id, "document": tsvector_literal([("A", titles), ("B", body)])})
+        if values:
+            connection.execute(
+                sql_text(
+                    "INSERT INTO search_events (event_id, document)"
+                    " VALUES (:event_id, CAST(:document AS tsvector))"
+                ),
+                values,
+            )
+    else:
+        table = sqlite_search_events
+        connection.execute(delete(table).where(table.c.rowid.in_(event_ids)))
+        values = []
+        for row in rows:
+            titles, body = _event_texts(row, documents.get(row.id, []), cities)
+            values.append({"rowid": row.id, "title": index_text(titles), "body": index_text(body)})
+        if values:
+            connection.execute(insert(table), values)
+
+
+def reindex_events(session: Session, event_ids: Iterable[int] | None = None) -> int:
+    """Rebuild the search rows of these events (None: all events); rows of events that no
+    longer exist are dropped. Returns how many ids were looked at."""
+    connection = session.connection()
+    if event_ids is None:
+        ids = list(connection.execute(select(Event.__table__.c.id).order_by(Event.__table__.c.id)).scalars())
+        connection.exec_driver_sql("DELETE FROM search_events")
+    else:
+        ids = sorted(set(event_ids))
+    for start in range(0, len(ids), CHUNK):
+        _reindex_chunk(connection, ids[start : start + CHUNK])
+    return len(ids)
+
+
+# What the index is built from: a change elsewhere (seat counters, versions) needs no reindex.
+_INDEXED = {
+    Event: ("title_i18n", "summary_i18n", "report_i18n", "host_city_id", "host_city"),
+    Document: ("title_i18n", "visibility", "event_id", "event"),
+    City: ("name_i18n",),
+}
+
+
+def _indexed_change(obj: Any, keys: Sequence[str]) -> bool:
+    state = inspect(obj)
+    return any(key in state.attrs and state.attrs[key].history.has_changes() for key in keys)
+
+
+def _touched(session: Session) -> tuple[set[int], set[int]]:
+    """Ids of events and of cities whose indexed text this flush changed."""
+    event_ids: set[int] = set()
+    city_ids: set[int] = set()
+    for obj in (*session.new, *session.deleted):
+        if isinstance(obj, Event) and obj.id is not None:
+            event_ids.add(obj.id)
+        elif isinstance(obj, Document) and obj.event_id is not None:
+            event_ids.add(obj.event_id)
+    for obj in session.dirty:
+        if isinstance(obj, Event) and _indexed_change(obj, _INDEXED[Event]):
+            event_ids.add(obj.id)
+        elif isinstance(obj, Document) and _indexed_change(obj, _INDEXED[Document]):
+            event_ids.add(obj.event_id)
+            previous = inspect(obj).attrs["event_id"].history.deleted
+            event_ids.update(value for value in previous if value is not None)
+        elif isinstance(obj, City) and _indexed_change(obj, _INDEXED[City]):
+            city_ids.add(obj.id)
+    return event_ids, city_ids
+
+
+@sa_event.listens_for(Session, "after_flush")
+def _reindex_after_flush(session: Session, _context: Any) -> None:
+    """Keep the index in step with every change made through the ORM, whatever service
+    made it. (Core bulk inserts bypass this: call reindex_events() after them.)"""
+    ids, city_ids = _touched(session)
+    if city_ids:
+        events_table = Event.__table__
+        ids.update(
+            session.connection().execute(
+                select(events_table.c.id).where(events_table.c.host_city_id.in_(city_ids))
+            ).scalars()
+        )
+    if ids:
+        reindex_events(session, ids)
+
+
+# --- highlighting --------------------------------------------------------------------
+
+
+_fold_char = functools.lru_cache(maxsize=8192)(fold)
+_fold_plain_char = functools.lru_cache(maxsize=8192)(fold_plain)
+
+
+def _fold_map(text: str, folder: Any) -> tuple[str, list[int]]:
+    """The folded text and, for each of its characters, the index of the original one."""
+    parts: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        folded = folder(char)
+        parts.append(folded)
+        origin.extend([index] * len(folded))
+    return "".join(parts), origin
+
+
+def _match_spans(text: str, terms: Sequence[Term]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for folder in (_fold_char, _fold_plain_char):
+        folded, origin = _fold_map(text, folder)
+        for match in TOKEN_RE.finditer(folded):
+            token = match.group()
+            if is_han(token):
+                for term in terms:
+                    if not term.is_han:
+                        continue
+                    start = token.find(term.text)
+                    while start != -1:
+                        a = match.start() + start
+                        b = a + len(term.text)
+                        spans.append((origin[a], origin[b - 1] + 1))
+                        start = token.find(term.text, start + 1)
+            else:
+                for term in terms:
+                    if term.is_han:
+                        continue
+                    if token == term.text or (term.is_prefix and token.startswith(term.text)):
+                        spans.append((origin[match.start()], origin[match.end() - 1] + 1))
+                        break
+        if folder is _fold_char and not any(ch in text for ch in "äöüÄÖÜ"):
+            break
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _could_match(text: str, terms: Sequence[Term]) -> bool:
+    folded = fold(text)
+    plain = fold_plain(text)
+    return any(term.text in folded or term.text in plain for term in terms)
+
+
+def _mark(text: str, spans: list[tuple[int, int]], start: int, end: int) -> Markup:
+    out: list[Markup] = []
+    cursor = start
+    for a, b in spans:
+        if b <= start or a >= end:
+            continue
+        a, b = max(a, start), min(b, end)
+        out.append(escape(text[cursor:a]))
+        out.append(MARK.format(text[a:b]))
+        cursor = b
+    out.append(escape(text[cursor:end]))
+    return Markup("").join(out)
+
+
+def highlight(text: str, terms: Sequence[Term]) -> Markup:
+    """The whole text, HTML-escaped, with the matched words in <mark>."""
+    text = unicodedata.normalize("NFC", text or "")
+    if not terms or not _could_match(text, terms):
+        return escape(text)
+    return _mark(text, _match_spans(text, terms), 0, len(text))
+
+
+def snippet(text: str, terms: Sequence[Term], width: int = 220) -> Markup | None:
+    """A window of the text around its first match, escaped, matches in <mark>; None when
+    the text does not contain any term."""
+    text = unicodedata.normalize("NFC", text or "")
+    if not terms or not _could_match(text, terms):
+        return None
+    spans = _match_spans(text, terms)
+    if not spans:
+        return None
+    first = spans[0][0]
+    start = max(0, first - width // 3)
+    if start > 0:
+        space = text.rfind(" ", 0, start)
+        start = space + 1 if space != -1 and start - space < 20 else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.find(" ", end)
+        end = space if space != -1 and space - end < 20 else end
+    body = _mark(text, spans, start, end)
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(text) else ""
+    return escape(prefix) + body + escape(suffix)
+
+
+@dataclass
+class Excerpt:
+    """A result's title and a passage of its text, matches marked, with their languages."""
+
+    title: Markup
+    title_language: str
+    text: Markup | None
+    text_language: str
+
+
+def excerpt(event: Event, terms: Sequence[Term], language: str) -> Excerpt:
+    """The title in the reader's language and the first passage (reader's language first,
+    then the event's main language, then any) that contains a searched word; without a
+    match, the start of the summary."""
+    title_language = event.text_language("title", language)
+    title = highlight(event.text("title", language), terms)
+    order = list(dict.fromkeys((language, event.main_language, "de", "en", "zh")))
+    candidates: list[tuple[str, str]] = []
+    for code in order:
+        for values in (event.summary_i18n, event.report_i18n):
+            if values and values.get(code):
+                candidates.append((code, str(values[code])))
+    for document in event.documents:
+        if document.visibility == Visibility.PUBLIC:
+            for code in order:
+                if document.title_i18n.get(code):
+                    candidates.append((code, str(document.title_i18n[code])))
+    for code, candidate in candidates:
+        passage = snippet(candidate, terms)
+        if passage is not None:
+            return Excerpt(title, title_language, passage, code)
+    summary_language = event.text_language("summary", language)
+    summary = event.text("summary", language)
+    if not summary:
+        return Excerpt(title, title_language, None, summary_language)
+    if len(summary) > 220:
+        cut = summary.rfind(" ", 0, 220)
+        summary = summary[: cut if cut > 150 else 220] + " …"
+    return Excerpt(title, title_language, escape(summary), summary_language)

@@ -1,0 +1,221 @@
+"""The archive: published events that have ended, browsed by year or searched by words.
+
+Every page costs the same fixed number of queries: the facets (years, cities), one query
+for the page of events (with the total as a window count and, when searching, the rank from
+the database's full-text index), and one selectin load per relationship shown.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import groupby
+
+from sqlalchemy import ColumnElement, Select, bindparam, cast, func, literal_column, select, text
+from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.orm import Session, selectinload
+
+from eventapp.archive.search import (
+    SearchQuery,
+    fts5_match,
+    parse_query,
+    postgres_search_events,
+    sqlite_search_events,
+    tsquery_literal,
+)
+from eventapp.models import (
+    City,
+    Document,
+    DocumentKind,
+    Event,
+    EventFormat,
+    EventParticipant,
+    EventStatus,
+    EventTopic,
+    Organisation,
+    Visibility,
+)
+from eventapp.models.base import utcnow
+
+PER_PAGE = 20
+MAX_PAGE = 1000
+# bm25 weights of the FTS5 columns (title, body): a word in the title counts ten times.
+SQLITE_RANK = "bm25(search_events, 10.0, 1.0)"
+
+
+@dataclass
+class ArchiveFilters:
+    q: str = ""
+    year: int | None = None
+    city: str | None = None
+    topic: str | None = None
+    format: EventFormat | None = None
+    page: int = 1
+
+
+@dataclass
+class ArchivePage:
+    filters: ArchiveFilters
+    query: SearchQuery
+    events: list[Event]
+    total: int
+    years: list[int] = field(default_factory=list)
+    cities: list[City] = field(default_factory=list)
+
+    @property
+    def is_search(self) -> bool:
+        return not self.query.is_empty
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / PER_PAGE))
+
+    @property
+    def first_number(self) -> int:
+        return (self.filters.page - 1) * PER_PAGE + 1
+
+    def by_year(self) -> list[tuple[int, list[Event]]]:
+        return [(year, list(items)) for year, items in groupby(self.events, key=lambda e: e.starts_at.year)]
+
+
+def _archived(now: datetime) -> list[ColumnElement[bool]]:
+    return [Event.status == EventStatus.PUBLISHED, Event.ends_at < now]
+
+
+def _filter_conditions(filters: ArchiveFilters, now: datetime) -> list[ColumnElement[bool]]:
+    conditions = _archived(now)
+    if filters.year:
+        conditions.append(Event.starts_at >= datetime(filters.year, 1, 1, tzinfo=UTC))
+        conditions.append(Event.starts_at < datetime(filters.year + 1, 1, 1, tzinfo=UTC))
+    if filters.city:
+        conditions.append(
+            Event.host_city_id == select(City.id).where(City.slug == filters.city).scalar_subquery()
+        )
+    if filters.topic:
+        conditions.append(
+            Event.id.in_(select(EventTopic.event_id).where(EventTopic.topic == filters.topic))
+        )
+    if filters.format:
+        conditions.append(Event.format == filters.format)
+    return conditions
+
+
+def _page_statement(
+    session: Session, filters: ArchiveFilters, query: SearchQuery, now: datetime
+) -> Select:
+    total = func.count().over().label("total")
+    conditions = _filter_conditions(filters, now)
+    if query.is_empty:
+        statement = select(Event, total).where(*conditions).order_by(
+            Event.starts_at.desc(), Event.id.desc()
+        )
+    elif session.get_bind().dialect.name == "postgresql":
+        table = postgres_search_events
+        tsquery = cast(bindparam("tsquery", tsquery_literal(query)), TSQUERY)
+        rank = func.ts_rank(table.c.document, tsquery)
+        statement = (
+            select(Event, total)
+            .join(table, table.c.event_id == Event.id)
+            .where(table.c.document.op("@@")(tsquery), *conditions)
+            .order_by(rank.desc(), Event.starts_at.desc(), Event.id.desc())
+        )
+    else:
+        table = sqlite_search_events
+        # bm25() may not be used next to a window function: rank in a subquery first.
+        matches = (
+            select(table.c.rowid.label("event_id"), literal_column(SQLITE_RANK).label("rank"))
+            .where(text("search_events MATCH :match").bindparams(match=fts5_match(query)))
+            .subquery("matches")
+        )
+        statement = (
+            select(Event, total)
+            .join(matches, matches.c.event_id == Event.id)
+            .where(*conditions)
+            .order_by(matches.c.rank, Event.starts_at.desc(), Event.id.desc())
+        )
+    return statement.options(
+        selectinload(Event.host_city),
+        selectinload(Event.topic_links),
+        selectinload(Event.documents),
+    )
+
+
+def list_archive_years(session: Session, now: datetime | None = None) -> list[int]:
+    """Years (UTC) in which archived events started, latest first."""
+    year = func.extract("year", Event.starts_at)
+    rows = session.scalars(select(year).where(*_archived(now or utcnow())).group_by(year))
+    return sorted((int(value) for value in rows), reverse=True)
+
+
+def list_cities(session: Session) -> list[City]:
+    return list(session.scalars(select(City).order_by(City.country, City.slug)))
+
+
+def search_archive(session: Session, filters: ArchiveFilters) -> ArchivePage:
+    """One page of archived events: ranked by relevance when there are words to search
+    for, latest first otherwise. Input that holds no searchable word searches nothing."""
+    now = utcnow()
+    query = parse_query(filters.q)
+    page = min(max(filters.page, 1), MAX_PAGE)
+    filters.page = page
+    statement = _page_statement(session, filters, query, now)
+    rows = session.execute(statement.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    events = [row[0] for row in rows]
+    total = rows[0].total if rows else 0
+    if not rows and page > 1:
+        # Past the last page: count, so that the page can link back.
+        total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    return ArchivePage(
+        filters=filters,
+        query=query,
+        events=events,
+        total=total or 0,
+        years=list_archive_years(session, now),
+        cities=list_cities(session),
+    )
+
+
+def _is_photo_file(document: Document) -> bool:
+    """A stored photo is shown as an image; a link to a gallery is listed like a document."""
+    return document.kind == DocumentKind.PHOTO and bool(document.stored_name)
+
+
+@dataclass
+class ArchiveMaterial:
+    """What an archived event's page shows besides its own fields."""
+
+    organisations: list[Organisation]
+    organisation_count: int
+    documents: list[Document]
+    photos: list[Document]
+    recordings: list[Document]
+    restricted_count: int
+
+
+def get_archive_material(session: Session, event: Event, now: datetime | None = None) -> ArchiveMaterial | None:
+    """Participating organisations (all counted, only consenting ones named) and public
+    documents, photos and recordings of an event that has ended (None before), in three
+    queries."""
+    if event.ends_at >= (now or utcnow()):
+        return None
+    participants = session.execute(
+        select(EventParticipant.is_listed, Organisation)
+        .join(Organisation, Organisation.id == EventParticipant.organisation_id)
+        .where(EventParticipant.event_id == event.id)
+        .options(selectinload(Organisation.city))
+        .order_by(Organisation.name)
+    ).all()
+    documents = list(
+        session.scalars(
+            select(Document).where(Document.event_id == event.id).order_by(Document.id)
+        )
+    )
+    public = [document for document in documents if document.visibility == Visibility.PUBLIC]
+    return ArchiveMaterial(
+        organisations=[organisation for is_listed, organisation in participants if is_listed],
+        organisation_count=len(participants),
+        documents=[d for d in public if d.kind != DocumentKind.RECORDING and not _is_photo_file(d)],
+        photos=[d for d in public if _is_photo_file(d)],
+        recordings=[d for d in public if d.kind == DocumentKind.RECORDING],
+        restricted_count=len(documents) - len(public),
+    )

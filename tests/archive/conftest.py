@@ -1,0 +1,18 @@
+"""The search table lives outside the models' metadata, so the shared clean-up does not
+empty it; rows of deleted events would otherwise linger (SQLite reuses rowids)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from sqlalchemy import text
+
+from eventapp.extensions import db
+
+
+@pytest.fixture(autouse=True)
+def _empty_search_table(app: Flask) -> Iterator[None]:
+    yield
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM search_events"))
