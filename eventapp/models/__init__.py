@@ -33,6 +33,7 @@ from eventapp.models.enums import (
 )
 from eventapp.models.events import Event, EventParticipant, EventSession, EventTopic, Speaker
 from eventapp.models.geo import City, Organisation
+from eventapp.models.outbox import MailStatus, OutboxMail
 from eventapp.models.registrations import Registration, RegistrationSession
 from eventapp.models.users import User
 
@@ -49,7 +50,9 @@ __all__ = [
     "EventSession",
     "EventStatus",
     "EventTopic",
+    "MailStatus",
     "Organisation",
+    "OutboxMail",
     "OrganisationKind",
     "ParticipantType",
     "Registration",

@@ -21,6 +21,10 @@ class Registration(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     # Only a hash of the secret token is stored; the token itself travels in the mail.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Hashes of secrets derived from the token: the personal feed (safe to hand to calendar
+    # services, grants no changes) and the check-in code in the QR image.
+    feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    checkin_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str] = mapped_column(String(254))  # normalised to lower case
@@ -46,6 +50,8 @@ class Registration(db.Model):
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when personal data was removed (privacy purge); the row stays for the counts.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
     organisation: Mapped[Organisation | None] = relationship()

@@ -87,3 +87,49 @@ def check_https_url(url: str, field: str = "url") -> None:
 
 
 SLUG_TAKEN = _l("This address is already taken by another event.")
+
+
+# --- Registration (issue #6) ---------------------------------------------------------
+
+
+def check_email_address(address: str, field: str = "email") -> str:
+    """Refuses addresses whose syntax is wrong; returns the address normalised to lower case."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        result = validate_email(address.strip(), check_deliverability=False)
+    except EmailNotValidError:
+        raise RuleError(field, _l("Please enter a valid e-mail address.")) from None
+    return result.normalized.lower()
+
+
+def check_attendance_mode(event_format: str, mode: str, field: str = "attendance_mode") -> None:
+    """Refuses on-site attendance at virtual events and online attendance at in-person ones."""
+    allowed = {"in_person": ("onsite",), "virtual": ("online",), "hybrid": ("onsite", "online")}
+    if mode not in allowed.get(str(event_format), ()):
+        raise RuleError(field, _l("This event cannot be attended this way."))
+
+
+def check_registration_open(
+    now: datetime,
+    is_published: bool,
+    opens_at: datetime | None,
+    closes_at: datetime | None,
+    event_starts_at: datetime,
+    event_ends_at: datetime,
+) -> None:
+    """Refuses registrations for unpublished or past events and outside the registration window."""
+    if not is_published:
+        raise RuleError("event", _l("This event does not take registrations."))
+    if event_ends_at <= now:
+        raise RuleError("event", _l("This event is over; registration is closed."))
+    if opens_at and now < opens_at:
+        raise RuleError("event", _l("Registration has not opened yet."))
+    if (closes_at and now >= closes_at) or (not closes_at and now >= event_starts_at):
+        raise RuleError("event", _l("Registration for this event is closed."))
+
+
+def check_privacy_consent(has_consented: bool, field: str = "consent_privacy") -> None:
+    """Refuses a registration without consent to the privacy notice."""
+    if not has_consented:
+        raise RuleError(field, _l("Please accept the privacy notice to register."))

@@ -1,0 +1,1 @@
+"""The outbox: mail rows committed with the change that caused them, delivered by workers."""

@@ -1,0 +1,155 @@
+"""Registration mails, rendered in the participant's language and queued in the outbox."""
+from __future__ import annotations
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from eventapp.calendar.services import FeedScope, build_feed
+from eventapp.models import (
+    Event,
+    OutboxMail,
+    Registration,
+    RegistrationStatus,
+    Visibility,
+)
+from eventapp.outbox.services import Attachment, queue_mail
+from eventapp.registrations.services import choosable_sessions, feed_token_for
+
+
+def public_url(path: str) -> str:
+    """Absolute links come from PUBLIC_URL, never from the request's Host header."""
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
+def manage_url(token: str) -> str:
+    return public_url(f"/registrations/{token}/")
+
+
+def feed_url(token: str) -> str:
+    return public_url(f"/calendar/{feed_token_for(token)}.ics")
+
+
+def feed_scope(registrations: list[Registration], language: str, feed_token: str | None) -> FeedScope:
+    """What a person's calendar holds: their events, the open programme and the sessions they
+    have a place in; events they left come as CANCELLED so that their calendar drops them."""
+    event_ids: set[int] = set()
+    cancelled: set[int] = set()
+    session_ids: set[int] = set()
+    for registration in registrations:
+        event = registration.event
+        event_ids.add(event.id)
+        if registration.status != RegistrationStatus.CONFIRMED and registration.status not in (
+            RegistrationStatus.PENDING, RegistrationStatus.WAITING
+        ):
+            cancelled.add(event.id)
+        limited = {item.id for item in choosable_sessions(event)}
+        chosen = {
+            choice.session_id
+            for choice in registration.session_choices
+            if choice.status == RegistrationStatus.CONFIRMED
+        }
+        session_ids.update(item.id for item in event.sessions if item.id not in limited or item.id in chosen)
+    first = registrations[0].event
+    name = first.text("title", language) if len(registrations) == 1 else _("My ISA events")
+    confirmed = any(r.status == RegistrationStatus.CONFIRMED for r in registrations)
+    return FeedScope(
+        language=language,
+        name=name,
+        event_ids=event_ids,
+        session_ids=session_ids,
+        cancelled_event_ids=cancelled,
+        link_visibilities={Visibility.PUBLIC, Visibility.PARTICIPANTS} if confirmed else {Visibility.PUBLIC},
+        join_token=feed_token,
+    )
+
+
+def _ics_attachment(session: Session, registration: Registration, token: str | None) -> Attachment:
+    language = registration.preferred_language
+    scope = feed_scope([registration], language, feed_token_for(token) if token else None)
+    body = build_feed(session, scope).decode()
+    return Attachment(f"{registration.event.slug}.ics", "text/calendar", body)
+
+
+def _render(template: str, language: str, **context: object) -> tuple[str, str, str]:
+    """(subject, text, html) of a mail template pair, rendered in `language`."""
+    with force_locale(language):
+        subject = render_template(f"mail/{template}.subject.txt", language=language, **context)
+        text = render_template(f"mail/{template}.txt", language=language, **context)
+        html = render_template(f"mail/{template}.html", language=language, **context)
+    return " ".join(subject.split()), text, html
+
+
+def _event_context(event: Event) -> dict:
+    return {"event": event, "event_url": public_url(f"/events/{event.slug}/")}
+
+
+def queue_confirmation(
+    session: Session, registration: Registration, token: str, *, is_reminder: bool = False
+) -> OutboxMail:
+    """The confirmation (or, for a repeated sign-up, the renewed link) with status and .ics."""
+    language = registration.preferred_language
+    subject, text, html = _render(
+        "registration",
+        language,
+        registration=registration,
+        is_reminder=is_reminder,
+        manage_url=manage_url(token),
+        feed_url=feed_url(token),
+        **_event_context(registration.event),
+    )
+    return queue_mail(
+        session,
+        kind="registration_reminder" if is_reminder else "registration",
+        recipient=registration.email,
+        language=language,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        attachment=_ics_attachment(session, registration, token),
+        registration_id=registration.id,
+    )
+
+
+def queue_status_mail(session: Session, registration: Registration) -> OutboxMail:
+    """Tell a person their status changed (promoted, approved, rejected, cancelled)."""
+    language = registration.preferred_language
+    subject, text, html = _render(
+        "status", language, registration=registration, **_event_context(registration.event)
+    )
+    attachment = None
+    if registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.CANCELLED):
+        attachment = _ics_attachment(session, registration, None)
+    return queue_mail(
+        session,
+        kind=f"status_{registration.status.value}",
+        recipient=registration.email,
+        language=language,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        attachment=attachment,
+        registration_id=registration.id,
+    )
+
+
+def queue_organiser_message(
+    session: Session, registration: Registration, subject: str, message: str
+) -> OutboxMail:
+    """An organiser's message to one participant, framed in the participant's language."""
+    language = registration.preferred_language
+    _subject, text, html = _render(
+        "message", language, registration=registration, message=message,
+        **_event_context(registration.event),
+    )
+    return queue_mail(
+        session,
+        kind="organiser_message",
+        recipient=registration.email,
+        language=language,
+        subject=" ".join(subject.split()),
+        body_text=text,
+        body_html=html,
+        registration_id=registration.id,
+    )
