@@ -1,0 +1,659 @@
+"""The one calendar builder: every .ics the app serves or mails comes from build_feed().
+
+A FeedScope says what goes into a calendar; the public routes, the personal feed and the
+confirmation mail differ only in their scope. How the registration work (issue #6) uses it::
+
+    scope = FeedScope(
+        language=registration.preferred_language,
+        name=event.text("title", registration.preferred_language),
+        event_ids={event.id},
+        session_ids={choice.session_id for choice in registration.session_choices} or None,
+        cancelled_event_ids={event.id} if registration.status == RegistrationStatus.CANCELLED
+        else set(),
+        link_visibilities={Visibility.PUBLIC, Visibility.PARTICIPANTS},
+        join_token=token,  # participant links become /join/<token>/<session id>
+    )
+    body = build_feed(db.session, scope)            # the .ics attachment, or
+    return feed_response(scope)                    # /calendar/<token>.ics (routes.py)
+
+Participants-only links are never written raw: they point at the contract's
+`/join/<token>/<session id>` route, which checks entitlement and reveal time when clicked,
+so a feed stays the same bytes until the data changes. A public link with a reveal time
+points at `/events/<slug>/sessions/<id>/join` for the same reason.
+
+UIDs come from database ids and a configured domain only, so renames, moves and
+language changes update an item instead of duplicating it. SEQUENCE only grows: a
+session's is its own plus its event's (so cancelling an event raises every session's).
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from icalendar import (
+    Calendar,
+    Component,
+    vCalAddress,
+    vDDDTypes,
+    vDuration,
+    vInt,
+    vText,
+    vUri,
+)
+from icalendar import Event as VEvent
+from icalendar.parser import Parameters
+from icalendar.prop import vCategory
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from eventapp.calendar.timezones import vtimezone
+from eventapp.display import date_label, zone_name, zone_times
+from eventapp.i18n import html_language
+from eventapp.labels import label
+from eventapp.models import (
+    City,
+    Event,
+    EventFormat,
+    EventSession,
+    EventStatus,
+    EventTopic,
+    SessionStatus,
+    Visibility,
+)
+from eventapp.models.base import pick_translation
+from eventapp.rules.times import partner_zones, utc_to_local, zoned
+
+# Raise when what the builder writes changes: it is part of every ETag and cache key.
+FEED_FORMAT = 1
+PRODID = "-//ISA Chinesisch-Deutsche Industriestaedteallianz//Events//EN"
+REFRESH = timedelta(hours=1)
+CACHE_SIZE = 64
+DEFAULT_CALENDAR_NAME = _l("ISA events")
+# Looked up once per build (lazy strings give the template; the writer fills it in).
+MESSAGES = {
+    # Translators: SUMMARY of a cancelled calendar item; de "Abgesagt: …", zh "已取消：…".
+    "cancelled": _l("Cancelled: %(title)s"),
+    "venue": _l("Venue: %(venue)s"),
+    "details": _l("Details and agenda: %(url)s"),
+    "speakers": _l("Speakers: %(names)s"),
+    "room": _l("Room: %(room)s"),
+    "language": _l("Language: %(language)s"),
+    "interpretation": _l("Interpretation German–Chinese"),
+    "join": _l("Join online: %(url)s"),
+    "part_of": _l("Part of: %(event)s"),
+    "online": _l("Online"),
+}
+
+
+def _frozen(values: Iterable | None) -> frozenset | None:
+    return None if values is None else frozenset(values)
+
+
+@dataclass(frozen=True)
+class FeedScope:
+    """What one calendar contains. Hashable: it is the cache key together with the data version.
+
+    event_ids: None for all published events matching the filters.
+    session_ids: None for every session of the chosen events; a set for a person's choice.
+    cancelled_event_ids: events written as CANCELLED with a raised SEQUENCE (a person who
+    cancelled their registration).
+    link_visibilities: join links that may appear (public feeds: PUBLIC only).
+    join_token: a registration token; participant links then go through /join/<token>/<id>.
+    since: only events that end at or after this instant (keeps subscriptions small).
+    """
+
+    language: str = "de"
+    name: str = ""
+    event_ids: frozenset[int] | None = None
+    topic: str | None = None
+    city: str | None = None
+    format: str | None = None
+    since: datetime | None = None
+    session_ids: frozenset[int] | None = None
+    cancelled_event_ids: frozenset[int] = field(default_factory=frozenset)
+    link_visibilities: frozenset[Visibility] = frozenset({Visibility.PUBLIC})
+    join_token: str | None = None
+    include_events: bool = True
+    include_sessions: bool = True
+
+    def __post_init__(self) -> None:
+        # Callers may pass plain sets; store frozensets so that the scope stays hashable.
+        object.__setattr__(self, "event_ids", _frozen(self.event_ids))
+        object.__setattr__(self, "session_ids", _frozen(self.session_ids))
+        object.__setattr__(self, "cancelled_event_ids", frozenset(self.cancelled_event_ids))
+        object.__setattr__(self, "link_visibilities", frozenset(self.link_visibilities))
+
+
+class FeedVersion(NamedTuple):
+    etag: str
+    last_modified: datetime
+
+
+def event_uid(event: Event) -> str:
+    """The event's iCalendar UID: its id and the configured domain, nothing that can change."""
+    return f"event-{event.id}@{uid_domain()}"
+
+
+def session_uid(item: EventSession) -> str:
+    """A session's iCalendar UID: stable through renames, moves and language changes."""
+    return f"session-{item.id}@{uid_domain()}"
+
+
+def uid_domain() -> str:
+    """CALENDAR_UID_DOMAIN if configured, else the host of PUBLIC_URL."""
+    config = current_app.config
+    return config.get("CALENDAR_UID_DOMAIN") or urlsplit(config["PUBLIC_URL"]).hostname or "localhost"
+
+
+def public_url(path: str) -> str:
+    """An absolute URL on the configured public base (never the request's Host)."""
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
+def event_page_url(event: Event) -> str:
+    return public_url(f"/events/{event.slug}/")
+
+
+def session_page_url(item: EventSession) -> str:
+    return public_url(f"/events/{item.event.slug}/#session-{item.id}")
+
+
+def _event_conditions(scope: FeedScope) -> list:
+    conditions = []
+    if scope.event_ids is not None:
+        conditions.append(Event.id.in_(sorted(scope.event_ids)))
+    if scope.topic:
+        conditions.append(Event.topic_links.any(EventTopic.topic == scope.topic))
+    if scope.city:
+        conditions.append(Event.host_city.has(City.slug == scope.city))
+    if scope.format:
+        if scope.format not in {member.value for member in EventFormat}:
+            conditions.append(Event.id.is_(None))
+        else:
+            conditions.append(Event.format == EventFormat(scope.format))
+    if scope.since is not None:
+        conditions.append(Event.ends_at >= scope.since)
+    return conditions
+
+
+def feed_version(session: Session, scope: FeedScope) -> FeedVersion:
+    """ETag and Last-Modified of a scope from the events' versions: one query, no building.
+
+    Drafts count too: publishing or withdrawing an event changes its version, so the
+    ETag changes, and Last-Modified never goes back when an event leaves the feed.
+    """
+    count, version_sum, id_sum, updated_at = session.execute(
+        select(
+            func.count(Event.id),
+            func.coalesce(func.sum(Event.version), 0),
+            func.coalesce(func.sum(Event.id), 0),
+            func.max(Event.updated_at),
+        ).where(*_event_conditions(scope))
+    ).one()
+    floor = scope.since or datetime(2016, 4, 1, tzinfo=UTC)
+    last_modified = max(_as_utc(updated_at) or floor, floor).replace(microsecond=0)
+    config = current_app.config
+    key = repr(
+        (FEED_FORMAT, _scope_key(scope), config["PUBLIC_URL"], uid_domain(),
+         count, int(version_sum), int(id_sum), _as_utc(updated_at))
+    )
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return FeedVersion(f'"{digest}"', last_modified)
+
+
+def _as_utc(value: datetime | str | None) -> datetime | None:
+    """max() over a date column: SQLite hands back text, PostgreSQL an aware datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _scope_key(scope: FeedScope) -> tuple:
+    return (
+        scope.language,
+        scope.name,
+        tuple(sorted(scope.event_ids)) if scope.event_ids is not None else None,
+        scope.topic,
+        scope.city,
+        scope.format,
+        scope.since.isoformat() if scope.since else None,
+        tuple(sorted(scope.session_ids)) if scope.session_ids is not None else None,
+        tuple(sorted(scope.cancelled_event_ids)),
+        tuple(sorted(scope.link_visibilities)),
+        scope.join_token,
+        scope.include_events,
+        scope.include_sessions,
+    )
+
+
+class FeedTarget(NamedTuple):
+    event_id: int
+    slug: str
+    title: str
+
+
+def get_feed_target(
+    session: Session, slug: str, language: str, session_id: int | None = None
+) -> FeedTarget | None:
+    """The published (or cancelled) event of a slug, or one of its sessions; None for drafts."""
+    if session_id is None:
+        query = select(Event.id, Event.slug, Event.title_i18n, Event.main_language)
+    else:
+        query = (
+            select(Event.id, Event.slug, EventSession.title_i18n, Event.main_language)
+            .join(EventSession, EventSession.event_id == Event.id)
+            .where(EventSession.id == session_id)
+        )
+    row = session.execute(
+        query.where(Event.slug == slug, Event.status != EventStatus.DRAFT)
+    ).first()
+    if row is None:
+        return None
+    event_id, event_slug, titles, main_language = row
+    return FeedTarget(event_id, event_slug, pick_translation(titles, language, main_language))
+
+
+def list_feed_events(session: Session, scope: FeedScope) -> list[Event]:
+    """Published and cancelled events of a scope (never drafts), soonest first."""
+    query = (
+        select(Event)
+        .where(Event.status != EventStatus.DRAFT, *_event_conditions(scope))
+        .options(selectinload(Event.topic_links))
+        .order_by(Event.starts_at, Event.id)
+    )
+    return list(session.scalars(query))
+
+
+def list_feed_sessions(session: Session, scope: FeedScope, events: list[Event]) -> list[EventSession]:
+    """The sessions of those events in the scope, with speakers, in programme order."""
+    if not scope.include_sessions or not events:
+        return []
+    query = (
+        select(EventSession)
+        .where(EventSession.event_id.in_([event.id for event in events]))
+        .options(selectinload(EventSession.speakers))
+        .order_by(EventSession.starts_at, EventSession.room, EventSession.id)
+    )
+    if scope.session_ids is not None:
+        query = query.where(EventSession.id.in_(sorted(scope.session_ids)))
+    return list(session.scalars(query))
+
+
+def build_feed(session: Session, scope: FeedScope) -> bytes:
+    """Serialise the scope's events and sessions as one iCalendar (RFC 5545) body.
+
+    Uses a fixed number of queries whatever the number of sessions; drafts never appear;
+    cancelled items stay with STATUS:CANCELLED.
+    """
+    events = list_feed_events(session, scope)
+    items = list_feed_sessions(session, scope, events)
+    with force_locale(scope.language):
+        writer = _FeedWriter(scope)
+        calendar = writer.calendar(events, items)
+    return serialise(calendar)
+
+
+def serialise(component: Component) -> bytes:
+    """RFC 5545 text of a component: icalendar encodes every value and parameter; we only
+    join the content lines with CRLF and fold them, much faster than icalendar's folding.
+    Values and parameters that many items share (one object) are encoded once."""
+    lines: list[bytes] = []
+    _write(component, lines, {}, {})
+    return b"\r\n".join(lines) + b"\r\n"
+
+
+def _write(
+    component: Component, lines: list[bytes], values: dict[tuple, bytes], params: dict[int, str]
+) -> None:
+    lines.append(f"BEGIN:{component.name}".encode())
+    for name, value in component.items():
+        for single in value if isinstance(value, list) else (value,):
+            key = (name, id(single))
+            line = values.get(key)
+            if line is None:
+                text = single.to_ical()
+                if isinstance(text, bytes):
+                    text = text.decode()
+                parameters = single.params
+                if parameters:
+                    if id(parameters) not in params:
+                        params[id(parameters)] = parameters.to_ical(sorted=False).decode()
+                    text = f"{name};{params[id(parameters)]}:{text}"
+                else:
+                    text = f"{name}:{text}"
+                line = values[key] = fold_line(text.encode())
+            lines.append(line)
+    for child in component.subcomponents:
+        _write(child, lines, values, params)
+    lines.append(f"END:{component.name}".encode())
+
+
+def fold_line(line: bytes, limit: int = 75) -> bytes:
+    """Fold a content line into lines of at most 75 octets, never inside a UTF-8 character."""
+    if len(line) <= limit:
+        return line
+    parts = []
+    start = 0
+    room = limit
+    while len(line) - start > room:
+        end = start + room
+        while line[end] & 0xC0 == 0x80:  # a continuation byte: step back to the character start
+            end -= 1
+        parts.append(line[start:end])
+        start = end
+        room = limit - 1  # continuation lines begin with a space
+    parts.append(line[start:])
+    return b"\r\n ".join(parts)
+
+
+class _FeedWriter:
+    """Turns loaded rows into components. One per build: it looks each translated message,
+    label and date up once, which keeps a 300-session build fast."""
+
+    def __init__(self, scope: FeedScope) -> None:
+        self.scope = scope
+        self.language_tag = html_language(scope.language)
+        config = current_app.config
+        self.organizer = vCalAddress(f"mailto:{config['ORGANIZER_EMAIL']}")
+        self.organizer.params["CN"] = config["ORGANIZER_NAME"]
+        self.messages = {key: str(message) for key, message in MESSAGES.items()}
+        self._dates: dict[tuple, str] = {}
+        self._labels: dict[str, str] = {}
+        self._times: dict[tuple, str] = {}
+        self._moments: dict[tuple, vDDDTypes] = {}
+        self._parameters: dict[str, Parameters] = {}
+        self._categories: dict[tuple, vCategory] = {}
+        self.domain = uid_domain()
+        # Values many items share are built once; serialise() then writes each only once.
+        self.status = {flag: vText("CANCELLED" if flag else "CONFIRMED") for flag in (False, True)}
+        self.transparency = {flag: vText("TRANSPARENT" if flag else "OPAQUE") for flag in (False, True)}
+
+    def calendar(self, events: list[Event], items: list[EventSession]) -> Calendar:
+        scope = self.scope
+        calendar = Calendar()
+        calendar["PRODID"] = vText(PRODID)
+        calendar["VERSION"] = vText("2.0")
+        calendar["CALSCALE"] = vText("GREGORIAN")
+        calendar["METHOD"] = vText("PUBLISH")
+        name = scope.name or str(DEFAULT_CALENDAR_NAME)
+        calendar["NAME"] = self._language_text(name, self.language_tag)
+        calendar["X-WR-CALNAME"] = vText(name)
+        refresh = vDuration(REFRESH)
+        refresh.params["VALUE"] = "DURATION"
+        calendar["REFRESH-INTERVAL"] = refresh
+        calendar["X-PUBLISHED-TTL"] = vDuration(REFRESH)
+        for zone in sorted({event.timezone for event in events}):
+            calendar.add_component(vtimezone(zone))
+        if scope.include_events:
+            for event in events:
+                calendar.add_component(self.event_component(event))
+        for item in items:
+            calendar.add_component(self.session_component(item))
+        return calendar
+
+    def is_cancelled(self, event: Event) -> bool:
+        return event.status == EventStatus.CANCELLED or event.id in self.scope.cancelled_event_ids
+
+    def _language_text(self, value: str, language_tag: str) -> vText:
+        text = vText(value)
+        if language_tag not in self._parameters:
+            self._parameters[language_tag] = Parameters(LANGUAGE=language_tag)
+        text.params = self._parameters[language_tag]
+        return text
+
+    def _moment(self, moment: datetime, zone: str | None) -> vDDDTypes:
+        """DTSTART/DTEND in the event zone (zone given) or a UTC stamp, shared between items."""
+        key = (moment, zone)
+        if key not in self._moments:
+            self._moments[key] = vDDDTypes(utc_to_local(moment, zone) if zone else moment)
+        return self._moments[key]
+
+    def _label(self, value: str) -> str:
+        if value not in self._labels:
+            self._labels[value] = label(value)
+        return self._labels[value]
+
+    def _date(self, moment: datetime, zone: str) -> str:
+        key = (utc_to_local(moment, zone).date(), zone)
+        if key not in self._dates:
+            self._dates[key] = date_label(moment, zone, "medium")
+        return self._dates[key]
+
+    def _common(
+        self,
+        component: VEvent,
+        *,
+        uid: str,
+        sequence: int,
+        is_cancelled: bool,
+        title: str,
+        title_language: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        zone: str,
+        created_at: datetime,
+        updated_at: datetime,
+    ) -> None:
+        summary = self.messages["cancelled"] % {"title": title} if is_cancelled else title
+        stamp = self._moment(updated_at, None)
+        component["UID"] = vText(uid)
+        component["DTSTAMP"] = stamp
+        component["CREATED"] = self._moment(created_at, None)
+        component["LAST-MODIFIED"] = stamp
+        component["SEQUENCE"] = vInt(sequence)
+        component["DTSTART"] = self._moment(starts_at, zone)
+        component["DTEND"] = self._moment(ends_at, zone)
+        component["SUMMARY"] = self._language_text(summary, html_language(title_language))
+        component["STATUS"] = self.status[is_cancelled]
+        component["TRANSP"] = self.transparency[is_cancelled]
+        component["ORGANIZER"] = self.organizer
+
+    def _finish(
+        self, component: VEvent, description: list[str], location: str, url: str, topics: Iterable[str]
+    ) -> None:
+        component["DESCRIPTION"] = self._language_text(
+            "\n\n".join(part for part in description if part), self.language_tag
+        )
+        if location:
+            component["LOCATION"] = self._language_text(location, self.language_tag)
+        component["URL"] = vUri(url)
+        codes = tuple(topics)
+        if codes:
+            if codes not in self._categories:
+                categories = vCategory([self._label(code) for code in codes])
+                categories.params["LANGUAGE"] = self.language_tag
+                self._categories[codes] = categories
+            component["CATEGORIES"] = self._categories[codes]
+
+    def event_component(self, event: Event) -> VEvent:
+        language = self.scope.language
+        messages = self.messages
+        component = VEvent()
+        self._common(
+            component,
+            uid=f"event-{event.id}@{self.domain}",
+            sequence=event.sequence + (1 if event.id in self.scope.cancelled_event_ids else 0),
+            is_cancelled=self.is_cancelled(event),
+            title=event.text("title", language),
+            title_language=event.text_language("title", language),
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            zone=event.timezone,
+            created_at=event.created_at,
+            updated_at=event.updated_at,
+        )
+        page = event_page_url(event)
+        description = [event.text("summary", language), self.event_times(event)]
+        if event.venue_name or event.venue_address:
+            venue = _join(event.venue_name, event.venue_address)
+            description.append(messages["venue"] % {"venue": venue})
+        description.append(messages["details"] % {"url": page})
+        location = event_location(event, messages["online"])
+        self._finish(component, description, location, page, event.topics)
+        return component
+
+    def session_component(self, item: EventSession) -> VEvent:
+        language = self.scope.language
+        messages = self.messages
+        event = item.event
+        cancelled = item.status == SessionStatus.CANCELLED or self.is_cancelled(event)
+        extra = 1 if event.id in self.scope.cancelled_event_ids else 0
+        component = VEvent()
+        self._common(
+            component,
+            uid=f"session-{item.id}@{self.domain}",
+            sequence=item.sequence + event.sequence + extra,
+            is_cancelled=cancelled,
+            title=item.text("title", language),
+            title_language=item.text_language("title", language),
+            starts_at=item.starts_at,
+            ends_at=item.ends_at,
+            zone=event.timezone,
+            created_at=item.created_at,
+            updated_at=item.updated_at,
+        )
+        join_url = None if cancelled else self.join_url(item)
+        page = session_page_url(item)
+        description = [item.text("description", language), self.session_times(item)]
+        if item.speakers:
+            names = ", ".join(
+                f"{speaker.name} ({speaker.affiliation})" if speaker.affiliation else speaker.name
+                for speaker in item.speakers
+            )
+            description.append(messages["speakers"] % {"names": names})
+        if item.room:
+            description.append(messages["room"] % {"room": item.room})
+        spoken = messages["language"] % {"language": self._label(item.spoken_language)}
+        if item.has_interpretation:
+            spoken += "\n" + messages["interpretation"]
+        description.append(spoken)
+        if join_url:
+            description.append(messages["join"] % {"url": join_url})
+        description.append(
+            messages["part_of"] % {"event": event.text("title", language)}
+            + "\n"
+            + messages["details"] % {"url": page}
+        )
+        location = session_location(item, messages["online"])
+        self._finish(component, description, location, join_url or page, item.topics or event.topics)
+        return component
+
+    def join_url(self, item: EventSession) -> str | None:
+        """The link a feed may show: public ones raw, others through our checking routes."""
+        if not item.join_url or item.join_visibility not in self.scope.link_visibilities:
+            return None
+        if item.join_visibility == Visibility.PUBLIC:
+            if item.join_reveal_minutes is None:
+                return item.join_url
+            return public_url(f"/events/{item.event.slug}/sessions/{item.id}/join")
+        if item.join_visibility == Visibility.PARTICIPANTS and self.scope.join_token:
+            return public_url(f"/join/{self.scope.join_token}/{item.id}")
+        return None
+
+    def session_times(self, item: EventSession) -> str:
+        """One line per zone (event zone first): date, clock times, zone name and offset."""
+        key = (item.starts_at, item.ends_at, item.event.timezone)
+        if key not in self._times:
+            rows = zone_times(item.starts_at, item.ends_at, item.event.timezone)
+            self._times[key] = "\n".join(
+                f"{self._date(item.starts_at, row['zone'])} {row['start']}–{row['end']} "
+                f"{row['zone_name']} ({row['offset']})"
+                for row in rows
+            )
+        return self._times[key]
+
+    def event_times(self, event: Event) -> str:
+        """Start and end of the whole event in its zone and the partner zone."""
+        lines = []
+        for zone in partner_zones(event.timezone):
+            start, end = zoned(event.starts_at, zone), zoned(event.ends_at, zone)
+            start_day, end_day = self._date(event.starts_at, zone), self._date(event.ends_at, zone)
+            name = zone_name(zone)
+            if start_day == end_day:
+                lines.append(
+                    f"{start_day} {start.local:%H:%M}–{end.local:%H:%M} {name} ({start.offset})"
+                )
+            else:
+                lines.append(
+                    f"{start_day} {start.local:%H:%M} – {end_day} {end.local:%H:%M} "
+                    f"{name} ({start.offset})"
+                )
+        return "\n".join(lines)
+
+
+def event_location(event: Event, online: str | None = None) -> str:
+    """LOCATION of an event: "Online" for virtual ones, else venue and address."""
+    if event.format == EventFormat.VIRTUAL:
+        return online or str(MESSAGES["online"])
+    return _join(event.venue_name, event.venue_address)
+
+
+def session_location(item: EventSession, online: str | None = None) -> str:
+    """LOCATION of a session: "Online" when it has no room to go to, else room and venue."""
+    event = item.event
+    if event.format == EventFormat.VIRTUAL or (item.is_virtual and not item.room):
+        return online or str(MESSAGES["online"])
+    return _join(item.room, event.venue_name, event.venue_address)
+
+
+def _join(*parts: str | None) -> str:
+    return ", ".join(part for part in parts if part)
+
+
+class FeedCache:
+    """A small in-process LRU of serialised bodies per (scope, data version)."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple, dict[str, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> dict[str, bytes] | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple, entry: dict[str, bytes]) -> None:
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def feed_cache() -> FeedCache:
+    """The app's feed cache (one per app, so tests with other configs never share bodies)."""
+    return current_app.extensions.setdefault("calendar_feed_cache", FeedCache())
+
+
+def get_feed_body(session: Session, scope: FeedScope, version: FeedVersion, *, compressed: bool) -> bytes:
+    """The serialised (optionally gzip-compressed) feed, built once per scope and version."""
+    cache = feed_cache()
+    key = (scope, version.etag)
+    entry = cache.get(key)
+    if entry is None:
+        entry = {"identity": build_feed(session, scope)}
+        cache.put(key, entry)
+    if not compressed:
+        return entry["identity"]
+    if "gzip" not in entry:
+        entry["gzip"] = gzip.compress(entry["identity"], compresslevel=6, mtime=0)
+    return entry["gzip"]
