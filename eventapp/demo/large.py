@@ -7,6 +7,7 @@ reaches the database that a form would refuse. Bulk inserts bypass the ORM's flu
 listener, so version and sequence are written explicitly, and the search index is told.
 Idempotent: an existing congress is left alone, and only missing archive samples are added.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -82,7 +83,11 @@ def load_large(
 # --- word pools ----------------------------------------------------------------------------
 
 TOPIC_WORDS: dict[str, dict[str, str]] = {
-    Topic.RESEARCH: {"de": "Forschung und Entwicklung", "en": "research and development", "zh": "研发"},
+    Topic.RESEARCH: {
+        "de": "Forschung und Entwicklung",
+        "en": "research and development",
+        "zh": "研发",
+    },
     Topic.AUTOMATION: {"de": "Automatisierung", "en": "automation", "zh": "自动化"},
     Topic.BIOTECH: {"de": "Biotechnologie", "en": "biotechnology", "zh": "生物技术"},
     Topic.LOGISTICS: {"de": "intelligente Logistik", "en": "smart logistics", "zh": "智慧物流"},
@@ -90,13 +95,21 @@ TOPIC_WORDS: dict[str, dict[str, str]] = {
     Topic.HYDROGEN: {"de": "Wasserstofftechnik", "en": "hydrogen technology", "zh": "氢能技术"},
     Topic.CLIMATE: {"de": "Klimaschutz", "en": "climate protection", "zh": "气候保护"},
     Topic.CIRCULAR: {"de": "Kreislaufwirtschaft", "en": "circular economy", "zh": "循环经济"},
-    Topic.INVESTMENT: {"de": "Investitionen und Ansiedlung", "en": "investment and settlement", "zh": "投资与落户"},
+    Topic.INVESTMENT: {
+        "de": "Investitionen und Ansiedlung",
+        "en": "investment and settlement",
+        "zh": "投资与落户",
+    },
     Topic.JOINT_VENTURES: {"de": "Joint Ventures", "en": "joint ventures", "zh": "合资企业"},
 }
 KIND_WORDS: dict[EventKind, dict[str, str]] = {
     EventKind.CONFERENCE: {"de": "Konferenz", "en": "Conference", "zh": "大会"},
     EventKind.EXPERT_MEETING: {"de": "Fachtagung", "en": "Expert meeting", "zh": "专业会议"},
-    EventKind.DELEGATION_VISIT: {"de": "Delegationsreise", "en": "Delegation visit", "zh": "代表团访问"},
+    EventKind.DELEGATION_VISIT: {
+        "de": "Delegationsreise",
+        "en": "Delegation visit",
+        "zh": "代表团访问",
+    },
     EventKind.WEBINAR: {"de": "Webinar", "en": "Webinar", "zh": "网络研讨会"},
     EventKind.WORKSHOP: {"de": "Workshop", "en": "Workshop", "zh": "工作坊"},
 }
@@ -157,7 +170,18 @@ SUMMARY_CLOSINGS: dict[str, tuple[str, ...]] = {
         "与会者约定再次会面。",
     ),
 }
-_DE_FIRST = ("Anna", "Jonas", "Lena", "Felix", "Miriam", "Tobias", "Julia", "Stefan", "Clara", "Markus")
+_DE_FIRST = (
+    "Anna",
+    "Jonas",
+    "Lena",
+    "Felix",
+    "Miriam",
+    "Tobias",
+    "Julia",
+    "Stefan",
+    "Clara",
+    "Markus",
+)
 _DE_LAST = ("Albrecht", "Becker", "Hoffmann", "Lindner", "Vogel")
 _ZH_FAMILY = ("Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou")
 _ZH_GIVEN = ("Wei", "Fang", "Jun", "Min", "Hui")
@@ -266,8 +290,14 @@ def _congress_programme(
 ) -> None:
     """300 items: 17 half-hour slots a day (09:00-18:50) in each of the six rooms."""
     topics = list(TOPIC_WORDS.items())
-    kinds = (SessionKind.TALK, SessionKind.TALK, SessionKind.PANEL, SessionKind.TALK,
-             SessionKind.NETWORKING, SessionKind.B2B)
+    kinds = (
+        SessionKind.TALK,
+        SessionKind.TALK,
+        SessionKind.PANEL,
+        SessionKind.TALK,
+        SessionKind.NETWORKING,
+        SessionKind.B2B,
+    )
     languages = ("de", "en", "zh")
     slots_per_day = 17
     number = 0
@@ -283,11 +313,16 @@ def _congress_programme(
                 language = languages[number % len(languages)]
                 fields: dict = {}
                 if number % 5 == 0:
-                    fields = {"join_url": f"https://meet.jit.si/benchmark-congress-{number + 1}",
-                              "join_visibility": Visibility.PUBLIC}
+                    fields = {
+                        "join_url": f"https://meet.jit.si/benchmark-congress-{number + 1}",
+                        "join_visibility": Visibility.PUBLIC,
+                    }
                 elif number % 5 == 1:
-                    fields = {"join_url": "https://zoom.us/j/0000000000?pwd=benchmark",
-                              "join_visibility": Visibility.PARTICIPANTS, "join_reveal_minutes": 15}
+                    fields = {
+                        "join_url": "https://zoom.us/j/0000000000?pwd=benchmark",
+                        "join_visibility": Visibility.PARTICIPANTS,
+                        "join_reveal_minutes": 15,
+                    }
                 if kind == SessionKind.B2B:
                     fields["capacity"] = 20
                 add_session(
@@ -310,9 +345,12 @@ def _congress_programme(
                         spoken_language=language,
                         has_interpretation=language != "en",
                         topics=[str(topic_code)],
-                        speakers=[speakers[(number * 7) % len(speakers)],
-                                  speakers[(number * 13 + 1) % len(speakers)]]
-                        if speakers and kind in (SessionKind.TALK, SessionKind.PANEL) else [],
+                        speakers=[
+                            speakers[(number * 7) % len(speakers)],
+                            speakers[(number * 13 + 1) % len(speakers)],
+                        ]
+                        if speakers and kind in (SessionKind.TALK, SessionKind.PANEL)
+                        else [],
                         **fields,
                     ),
                 )
@@ -334,11 +372,16 @@ def _congress_registrations(
     rng = random.Random(2016)
     now = utcnow()
     city_ids = [city.id for city in cities.values()]
-    capacity = {AttendanceMode.ONSITE: CONGRESS_CAPACITY_ONSITE,
-                AttendanceMode.ONLINE: CONGRESS_CAPACITY_ONLINE}
+    capacity = {
+        AttendanceMode.ONSITE: CONGRESS_CAPACITY_ONSITE,
+        AttendanceMode.ONLINE: CONGRESS_CAPACITY_ONLINE,
+    }
     confirmed = {AttendanceMode.ONSITE: 0, AttendanceMode.ONLINE: 0}
     statuses = (RegistrationStatus.CONFIRMED,) * 7 + (
-        RegistrationStatus.PENDING, RegistrationStatus.WAITING, RegistrationStatus.CANCELLED)
+        RegistrationStatus.PENDING,
+        RegistrationStatus.WAITING,
+        RegistrationStatus.CANCELLED,
+    )
     first_names = _DE_FIRST + _ZH_FAMILY
     last_names = _DE_LAST + _ZH_GIVEN + ("Schmidt", "Krause", "Sun", "Ma")
     rows = []
@@ -352,61 +395,83 @@ def _congress_registrations(
                 confirmed[mode] += 1
         organisation = rng.choice(organisations) if organisations and rng.random() < 0.6 else None
         created_at = now - timedelta(minutes=rng.randrange(1, 60 * 24 * 20))
-        rows.append({
-            "event_id": event.id,
-            "token_hash": _token_hash(),
-            "first_name": rng.choice(first_names),
-            "last_name": rng.choice(last_names),
-            "email": f"participant{number:05d}@example.org",
-            "organisation_id": organisation.id if organisation else None,
-            "organisation_name": organisation.name if organisation else f"Beispiel GmbH {number % 97}",
-            "city_id": rng.choice(city_ids) if city_ids else None,
-            "participant_type": organisation.kind if organisation else rng.choice(list(OrganisationKind)),
-            "attendance_mode": mode,
-            "preferred_language": rng.choice(("de", "de", "zh", "en")),
-            "needs_interpretation": rng.random() < 0.3,
-            "status": status,
-            "consent_privacy_at": created_at,
-            "consent_listing": rng.random() < 0.5,
-            "created_at": created_at,
-            "updated_at": created_at,
-        })
+        rows.append(
+            {
+                "event_id": event.id,
+                "token_hash": _token_hash(),
+                "first_name": rng.choice(first_names),
+                "last_name": rng.choice(last_names),
+                "email": f"participant{number:05d}@example.org",
+                "organisation_id": organisation.id if organisation else None,
+                "organisation_name": organisation.name
+                if organisation
+                else f"Beispiel GmbH {number % 97}",
+                "city_id": rng.choice(city_ids) if city_ids else None,
+                "participant_type": organisation.kind
+                if organisation
+                else rng.choice(list(OrganisationKind)),
+                "attendance_mode": mode,
+                "preferred_language": rng.choice(("de", "de", "zh", "en")),
+                "needs_interpretation": rng.random() < 0.3,
+                "status": status,
+                "consent_privacy_at": created_at,
+                "consent_listing": rng.random() < 0.5,
+                "created_at": created_at,
+                "updated_at": created_at,
+            }
+        )
     for start in range(0, len(rows), _BATCH):
-        session.execute(insert(Registration), rows[start:start + _BATCH])
+        session.execute(insert(Registration), rows[start : start + _BATCH])
     return confirmed
 
 
 # --- archive-sample-N --------------------------------------------------------------------------
 
 
-def _city_names(cities: dict[str, City]) -> tuple[list[City], list[City], list[City]]:
+def _cities_by_country(cities: dict[str, City]) -> tuple[list[City], list[City]]:
     ordered = sorted(cities.values(), key=lambda city: city.slug)
     german = [city for city in ordered if city.country == Country.DE]
     chinese = [city for city in ordered if city.country == Country.CN]
-    return ordered, german, chinese
+    return german, chinese
 
 
-def archive_sample_row(number: int, cities: dict[str, City], now: datetime) -> tuple[dict, list[str]]:
+def _city_name(city: City | None, language: str) -> str:
+    if city is None:
+        return ""
+    return city.name_i18n.get(language) or city.name_i18n["de"]
+
+
+def archive_sample_row(
+    number: int, cities: dict[str, City], now: datetime
+) -> tuple[dict, list[str]]:
     """Column values and topic codes of `archive-sample-<number>`, built through the rules.
 
     Deterministic per number, so that a re-run would produce the same event.
     """
     rng = random.Random(number)
-    _, german, chinese = _city_names(cities)
-    # Foshan and Guiyang host often, so that searches for them find many events.
-    if chinese and rng.random() < 0.35:
+    german, chinese = _cities_by_country(cities)
+    # Foshan or Guiyang take part in about a third of the events (as host or partner), so
+    # searches for them find many, but not most, events.
+    if chinese and rng.random() < 0.12:
         host, partner = rng.choice(chinese), rng.choice(german) if german else None
     else:
         host = rng.choice(german) if german else None
-        partner = rng.choice(chinese) if chinese else None
+        pool = chinese if chinese and rng.random() < 0.25 else german
+        partner = rng.choice([city for city in pool if city is not host] or pool) if pool else None
     main_language = rng.choices(("de", "zh", "en"), weights=(5, 3, 2))[0]
     kind = rng.choice(list(EventKind))
-    event_format = EventFormat.VIRTUAL if kind == EventKind.WEBINAR else rng.choice(list(EventFormat))
+    event_format = (
+        EventFormat.VIRTUAL if kind == EventKind.WEBINAR else rng.choice(list(EventFormat))
+    )
     topics = rng.sample(list(TOPIC_WORDS), k=rng.randint(1, 3))
     day = _ARCHIVE_FIRST_DAY + timedelta(
         days=rng.randrange((_ARCHIVE_LAST_DAY - _ARCHIVE_FIRST_DAY).days)
     )
-    zone = SHANGHAI if host is not None and host.country == Country.CN and event_format != EventFormat.VIRTUAL else BERLIN
+    zone = (
+        SHANGHAI
+        if host is not None and host.country == Country.CN and event_format != EventFormat.VIRTUAL
+        else BERLIN
+    )
     starts_local = datetime.combine(day, time(rng.choice((9, 10, 14))))
     if kind in (EventKind.DELEGATION_VISIT, EventKind.CONFERENCE):
         ends_local = datetime.combine(day + timedelta(days=rng.randint(0, 3)), time(17, 30))
@@ -421,15 +486,17 @@ def archive_sample_row(number: int, cities: dict[str, City], now: datetime) -> t
         words = {
             "kind": KIND_WORDS[kind][language],
             "topic": TOPIC_WORDS[topics[0]][language],
-            "host": host.name_i18n.get(language) or host.name_i18n["de"] if host else "",
-            "partner": partner.name_i18n.get(language) or partner.name_i18n["de"] if partner else "",
+            "host": _city_name(host, language),
+            "partner": _city_name(partner, language),
             "year": str(day.year),
         }
         title[language] = TITLE_TEMPLATES[language][template_index].format(**words)
-        summary[language] = " ".join((
-            SUMMARY_OPENINGS[language][opening_index].format(**words),
-            SUMMARY_CLOSINGS[language][closing_index],
-        ))
+        summary[language] = " ".join(
+            (
+                SUMMARY_OPENINGS[language][opening_index].format(**words),
+                SUMMARY_CLOSINGS[language][closing_index],
+            )
+        )
     # Some events were only written up in two languages: the app falls back to the main one.
     if rng.random() < 0.15:
         missing = rng.choice([code for code in ("de", "en", "zh") if code != main_language])
@@ -453,7 +520,9 @@ def archive_sample_row(number: int, cities: dict[str, City], now: datetime) -> t
         "timezone": zone,
         "starts_at": starts_at,
         "ends_at": ends_at,
-        "venue_name": "Video" if event_format == EventFormat.VIRTUAL else (host.name_i18n["de"] if host else None),
+        "venue_name": "Video"
+        if event_format == EventFormat.VIRTUAL
+        else (host.name_i18n["de"] if host else None),
         "venue_address": None,
         "host_city_id": host.id if host else None,
         "languages": sorted({main_language, "de", "zh"}),
@@ -476,9 +545,7 @@ def archive_sample_row(number: int, cities: dict[str, City], now: datetime) -> t
 
 def load_archive_samples(session: Session, cities: dict[str, City], count: int) -> list[str]:
     """Bulk-insert the missing `archive-sample-1..count` events with their topics."""
-    existing = set(
-        session.scalars(select(Event.slug).where(Event.slug.like(f"{ARCHIVE_PREFIX}%")))
-    )
+    existing = set(session.scalars(select(Event.slug).where(Event.slug.like(f"{ARCHIVE_PREFIX}%"))))
     now = utcnow()
     new_ids: list[int] = []
     pending: list[tuple[dict, list[str]]] = []

@@ -6,6 +6,7 @@ calls it after its inserts (bulk inserts bypass ORM events, so an index kept by 
 service would otherwise miss them); when the index is kept by database triggers, or the
 feature is absent, there is nothing to do.
 """
+
 from __future__ import annotations
 
 import importlib

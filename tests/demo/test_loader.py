@@ -1,10 +1,11 @@
 """The demo loader: content, idempotency and the scaled-down --large generator."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
 from flask.testing import FlaskCliRunner
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from eventapp.demo import content
@@ -48,9 +49,12 @@ def row_counts(session: Session) -> dict[str, int]:
 
 
 def event_versions(session: Session) -> dict[str, tuple[int, int]]:
-    return {slug: (version, sequence) for slug, version, sequence in session.execute(
-        select(Event.slug, Event.version, Event.sequence)
-    )}
+    return {
+        slug: (version, sequence)
+        for slug, version, sequence in session.execute(
+            select(Event.slug, Event.version, Event.sequence)
+        )
+    }
 
 
 def get_event(session: Session, slug: str) -> Event:
@@ -68,7 +72,9 @@ def test_load_demo_cities_are_the_members_of_the_domain_notes(session: Session) 
     koeln = session.scalars(select(City).where(City.slug == "koeln")).one()
     assert koeln.name_i18n == {"de": "Köln", "en": "Cologne", "zh": "科隆"}
     assert koeln.region_i18n == {
-        "de": "Nordrhein-Westfalen", "en": "North Rhine-Westphalia", "zh": "北莱茵-威斯特法伦州"
+        "de": "Nordrhein-Westfalen",
+        "en": "North Rhine-Westphalia",
+        "zh": "北莱茵-威斯特法伦州",
     }
     german_states = {
         city.region_i18n["de"]
@@ -129,9 +135,13 @@ def test_isa_forum_agenda_has_public_and_participant_links(session: Session) -> 
     forum = get_event(session, "isa-forum")
     sessions = forum.sessions
 
-    public = [item for item in sessions if item.join_visibility == Visibility.PUBLIC and item.join_url]
+    public = [
+        item for item in sessions if item.join_visibility == Visibility.PUBLIC and item.join_url
+    ]
     members = [
-        item for item in sessions if item.join_visibility == Visibility.PARTICIPANTS and item.join_url
+        item
+        for item in sessions
+        if item.join_visibility == Visibility.PARTICIPANTS and item.join_url
     ]
     assert len(sessions) == 8
     assert [item.join_url for item in public] == ["https://meet.jit.si/isa-forum-demo"]
@@ -139,7 +149,11 @@ def test_isa_forum_agenda_has_public_and_participant_links(session: Session) -> 
     assert [item.capacity for item in sessions if item.capacity is not None] == [12]
     assert {item.spoken_language for item in sessions} == {"de", "zh", "en"}
     assert {str(item.kind) for item in sessions} == {
-        "talk", "panel", "break", "networking", "b2b_meetings"
+        "talk",
+        "panel",
+        "break",
+        "networking",
+        "b2b_meetings",
     }
     speakers = {speaker.name: speaker for item in sessions for speaker in item.speakers}
     assert len(speakers) == 5
@@ -185,7 +199,9 @@ def test_fachtagung_2021_holds_the_reported_facts(session: Session) -> None:
 
     assert utc_to_local(meeting.starts_at, BERLIN).date() == date(2021, 11, 30)
     assert (meeting.kind, meeting.format, meeting.main_language) == (
-        EventKind.EXPERT_MEETING, EventFormat.VIRTUAL, "de"
+        EventKind.EXPERT_MEETING,
+        EventFormat.VIRTUAL,
+        "de",
     )
     assert (len(listed), listed.count(False)) == (15, 4)
     assert "4,9 %" in meeting.report_i18n["de"]
@@ -200,12 +216,16 @@ def test_delegation_2019_visits_both_cities_with_documents(session: Session) -> 
     visit = get_event(session, "delegation-foshan-guiyang-2019")
 
     assert (visit.kind, visit.format, visit.timezone) == (
-        EventKind.DELEGATION_VISIT, EventFormat.IN_PERSON, "Asia/Shanghai"
+        EventKind.DELEGATION_VISIT,
+        EventFormat.IN_PERSON,
+        "Asia/Shanghai",
     )
     assert visit.host_city.slug == "foshan"
     assert {item.room for item in visit.sessions} == {"Foshan", "Guiyang"}
     assert [document.kind for document in visit.documents] == [
-        DocumentKind.REPORT, DocumentKind.PRESS_RELEASE, DocumentKind.PHOTO
+        DocumentKind.REPORT,
+        DocumentKind.PRESS_RELEASE,
+        DocumentKind.PHOTO,
     ]
     assert all(document.url.startswith("https://") for document in visit.documents)
 
@@ -222,7 +242,8 @@ def test_load_large_scaled_down_is_consistent_and_idempotent(session: Session) -
     assert row_counts(session) == counts
     assert event_versions(session) == versions
     assert summary[:2] == [
-        f"{CONGRESS_SLUG}: exists, left unchanged", "archive samples: 0 created, 200 already there"
+        f"{CONGRESS_SLUG}: exists, left unchanged",
+        "archive samples: 0 created, 200 already there",
     ]
     congress = get_event(session, CONGRESS_SLUG)
     days = {utc_to_local(item.starts_at, BERLIN).date() for item in congress.sessions}
@@ -234,15 +255,20 @@ def test_load_large_scaled_down_is_consistent_and_idempotent(session: Session) -
         .where(EventSession.event_id == congress.id)
     )
     assert speaker_count == 100
-    confirmed = dict(session.execute(
-        select(Registration.attendance_mode, func.count())
-        .where(Registration.event_id == congress.id,
-               Registration.status == RegistrationStatus.CONFIRMED)
-        .group_by(Registration.attendance_mode)
-    ).all())
+    confirmed = dict(
+        session.execute(
+            select(Registration.attendance_mode, func.count())
+            .where(
+                Registration.event_id == congress.id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+            .group_by(Registration.attendance_mode)
+        ).all()
+    )
     assert counts["registrations"] == 2000
     assert (congress.taken_onsite, congress.taken_online) == (
-        confirmed[AttendanceMode.ONSITE], confirmed[AttendanceMode.ONLINE]
+        confirmed[AttendanceMode.ONSITE],
+        confirmed[AttendanceMode.ONLINE],
     )
     assert len(set(session.scalars(select(Registration.token_hash)))) == 2000
 
@@ -263,3 +289,15 @@ def test_archive_samples_are_past_multilingual_and_searchable(session: Session) 
     assert any("佛山" in event.title_i18n.get("zh", "") for event in samples)
     assert any("贵阳" in event.summary_i18n.get("zh", "") for event in samples)
     assert any("Wirtschaftsförderung" in event.title_i18n.get("de", "") for event in samples)
+
+
+def test_load_large_bulk_inserted_events_reach_the_search_index(session: Session) -> None:
+    # The search table lies outside the models' metadata, so the per-test cleanup skips it.
+    session.execute(text("DELETE FROM search_events"))
+    load_demo(session)
+    load_large(session, berlin_today(), archive_count=50, registration_count=10)
+    session.flush()
+
+    indexed = session.scalar(text("SELECT count(*) FROM search_events"))
+
+    assert indexed == session.scalar(select(func.count()).select_from(Event)) == 54
