@@ -60,11 +60,7 @@ class DemoContext:
 
 def load_demo(session: Session, large: bool = False) -> list[str]:
     """Load the demo data, creating only what is missing; returns summary lines."""
-    context = DemoContext(
-        today=berlin_today(),
-        cities={},
-        organisations={},
-    )
+    context = DemoContext(today=berlin_today(), cities={}, organisations={})
     summary = [ensure_cities(session, context), ensure_organisations(session, context)]
     created: list[int] = []
     builders: tuple[tuple[str, Callable[[Session, DemoContext], Event]], ...] = (
@@ -90,6 +86,7 @@ def load_demo(session: Session, large: bool = False) -> list[str]:
 
 
 def berlin_today() -> date:
+    """Today's date in Berlin, where the alliance office plans its events."""
     return utc_to_local(now_utc(), BERLIN).date()
 
 
@@ -117,7 +114,7 @@ def ensure_cities(session: Session, context: DemoContext) -> str:
 
 def ensure_organisations(session: Session, context: DemoContext) -> str:
     """Create the demo organisations that are missing, found by their unique name."""
-    existing = {org.name: org for org in session.scalars(select(Organisation))}
+    existing = {item.name: item for item in session.scalars(select(Organisation))}
     created = 0
     for entry in content.ORGANISATIONS:
         organisation = existing.get(entry.name)
