@@ -142,7 +142,6 @@ def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
     message["To"] = mail.recipient
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(idstring=f"outbox{mail.id}")
-    message["Content-Language"] = "zh-Hans" if mail.language == "zh" else mail.language
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(mail.body_text)
     if mail.body_html:
@@ -157,6 +156,8 @@ def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
             filename=mail.attachment_name,
             **params,
         )
+    # After the body: set_content() drops every Content-* header set before it.
+    message["Content-Language"] = "zh-Hans" if mail.language == "zh" else mail.language
     return message
 
 

@@ -163,7 +163,7 @@ def export(slug: str, kind: str) -> Response:
     registrations = services.list_registrations(db.session, event, _filters(_filter_form()))
     rows = exports.registration_rows(registrations, current_language())
     if kind == "csv":
-        body, mimetype = exports.to_csv(rows), "text/csv; charset=utf-8"
+        body, mimetype = exports.to_csv(rows), "text/csv"
     else:
         body = exports.to_xlsx(rows, event.slug)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,0 +1,64 @@
+"""A real browser registers for isa-forum in Chinese, opens the mailed link, changes to
+online and cancels."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pytest
+
+from eventapp.models import EventFormat, SessionKind
+from tests.factories import make_session
+from tests.outbox.smtp import text_body
+from tests.registrations.support import open_event
+
+pytestmark = pytest.mark.browser
+
+
+def test_register_read_mail_change_and_cancel_in_browser(app, session, live_server, page, smtp_server):
+    event = open_event(
+        session,
+        slug="isa-forum",
+        title={"de": "ISA-Forum", "en": "ISA Forum", "zh": "中德工业城市论坛"},
+        format=EventFormat.HYBRID,
+        capacity_onsite=5,
+        capacity_online=50,
+    )
+    make_session(session, event, title={"de": "Werksbesuch", "zh": "企业参观"}, kind=SessionKind.SITE_VISIT,
+                 capacity=2, starts_local=datetime(2027, 1, 14, 14), ends_local=datetime(2027, 1, 14, 16))
+    session.commit()
+
+    page.goto(f"{live_server}/events/isa-forum/register?lang=zh")
+    assert page.locator("html").get_attribute("lang") == "zh-Hans"
+    page.fill("input[name=first_name]", "伟")
+    page.fill("input[name=last_name]", "李")
+    page.fill("input[name=email]", "li.wei@example.org")
+    page.fill("input[name=organisation_name]", "佛山市投资促进局")
+    page.select_option("select[name=city_id]", "other")
+    page.fill("input[name=city_other]", "佛山")
+    page.select_option("select[name=participant_type]", "economic_development_agency")
+    page.check("input[name=attendance_mode][value=onsite]")
+    page.check("input[name=session_ids]")
+    page.check("input[name=consent_privacy]")
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(re.compile(r"/events/isa-forum/register/sent$"))
+    assert page.locator("[data-registration=sent]").is_visible()
+
+    message = smtp_server.inbox.wait_for(1)[0]
+    assert message["Content-Language"] == "zh-Hans"
+    link = re.search(r"https://events\.example\.org(/registrations/[^/\s]+/)", text_body(message)).group(1)
+
+    page.goto(f"{live_server}{link}")
+    assert page.locator("main").get_attribute("data-status") == "confirmed"
+    page.check("input[name=attendance_mode][value=online]")
+    page.locator("form[action$='/mode'] button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("main").get_attribute("data-status") == "confirmed"
+    assert page.locator("input[name=attendance_mode][value=online]").is_checked()
+
+    page.locator("button[data-action=cancel]").click()
+    page.wait_for_load_state()
+    assert page.locator("main").get_attribute("data-status") == "cancelled"
+    session.rollback()
+    session.refresh(event)
+    assert (event.taken_onsite, event.taken_online) == (0, 0)

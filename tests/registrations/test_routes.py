@@ -1,0 +1,306 @@
+import csv
+import io
+import re
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from eventapp.models import OutboxMail, Registration, RegistrationStatus
+from eventapp.registrations import services
+from tests.factories import make_user
+from tests.registrations.support import csrf_token, open_event, post_registration, sign_up
+
+SCRIPT = '<script>alert("x")</script><b>bold</b>'
+
+
+def login_organiser(session, client):
+    make_user(session, email="office@example.org", password="correct horse battery")
+    session.commit()
+    token = csrf_token(client, "/auth/login")
+    response = client.post(
+        "/auth/login",
+        data={"email": "office@example.org", "password": "correct horse battery", "csrf_token": token},
+    )
+    assert response.status_code == 302
+
+
+def test_form_shows_in_interface_language(session, client):
+    event = open_event(session)
+    session.commit()
+    body = client.get(f"/events/{event.slug}/register?lang=en").get_data(as_text=True)
+    assert ("First name" in body, 'name="website"' in body) == (True, True)
+
+
+def test_post_registers_and_queues_mail(session, client):
+    event = open_event(session)
+    session.commit()
+    response = post_registration(client, event)
+    registration = session.scalar(select(Registration))
+    mail = session.scalar(select(OutboxMail))
+    assert (response.status_code, response.headers["Location"]) == (302, f"/events/{event.slug}/register/sent")
+    assert (registration.status, registration.organisation_name, mail.recipient) == (
+        RegistrationStatus.CONFIRMED, "Wirtschaftsförderung Solingen", "anna.schmidt@example.org")
+
+
+def test_post_without_csrf_is_400(session, client):
+    event = open_event(session)
+    session.commit()
+    response = post_registration(client, event, csrf_token="")
+    assert (response.status_code, session.scalar(select(func.count()).select_from(Registration))) == (400, 0)
+
+
+def test_duplicate_answers_the_same_and_creates_nothing(session, client):
+    event = open_event(session)
+    session.commit()
+    first = post_registration(client, event)
+    second = post_registration(client, event, first_name="Someone", email="Anna.Schmidt@example.org")
+    count = session.scalar(select(func.count()).select_from(Registration))
+    mails = session.scalar(select(func.count()).select_from(OutboxMail))
+    assert (first.status_code, first.headers["Location"]) == (second.status_code, second.headers["Location"])
+    assert (count, mails) == (1, 2)
+
+
+def test_honeypot_takes_nothing_but_answers_like_success(session, client):
+    event = open_event(session)
+    session.commit()
+    response = post_registration(client, event, website="http://spam.example")
+    assert (response.status_code, session.scalar(select(func.count()).select_from(Registration))) == (302, 0)
+
+
+def test_invalid_email_rerenders_with_message(session, client):
+    event = open_event(session)
+    session.commit()
+    response = post_registration(client, event, email="not-an-address")
+    assert response.status_code == 422
+    assert "Bitte geben Sie eine gültige E-Mail-Adresse ein." in response.get_data(as_text=True) or \
+        "Please enter a valid e-mail address." in response.get_data(as_text=True)
+
+
+def test_missing_consent_rerenders_422(session, client):
+    event = open_event(session)
+    session.commit()
+    response = post_registration(client, event, consent_privacy="")
+    assert (response.status_code, session.scalar(select(func.count()).select_from(Registration))) == (422, 0)
+
+
+def test_past_event_says_closed_and_takes_nothing(session, client):
+    from datetime import datetime
+
+    event = open_event(session, starts_local=datetime(2020, 1, 14, 9), ends_local=datetime(2020, 1, 14, 17))
+    session.commit()
+    page = client.get(f"/events/{event.slug}/register?lang=en").get_data(as_text=True)
+    response = post_registration(client, event, csrf_token="ignored")
+    assert 'data-registration="closed"' in page
+    assert "This event is over; registration is closed." in page
+    assert session.scalar(select(func.count()).select_from(Registration)) == 0
+    assert response.status_code in (400, 409)
+
+
+def test_full_event_without_waiting_list_says_so(session, client):
+    event = open_event(session, capacity_onsite=0, capacity_online=0, has_waiting_list=False)
+    session.commit()
+    page = client.get(f"/events/{event.slug}/register?lang=en").get_data(as_text=True)
+    assert "This event is fully booked." in page
+
+
+def test_unknown_event_is_404(client):
+    assert client.get("/events/no-such-event/register").status_code == 404
+
+
+def test_rate_limit_applies_to_posts(app, session, client, monkeypatch):
+    monkeypatch.setitem(app.config, "REGISTRATION_RATE_LIMIT", "2 per minute")
+    event = open_event(session)
+    session.commit()
+    codes = [post_registration(client, event, email=f"p{n}@example.org").status_code for n in range(3)]
+    assert codes == [302, 302, 429]
+
+
+def test_manage_page_shows_status_privately(session, client):
+    event = open_event(session, capacity_onsite=1)
+    sign_up(session, event, "a@example.org")
+    waiting = sign_up(session, event, "b@example.org")
+    session.commit()
+    response = client.get(f"/registrations/{waiting.token}/?lang=en")
+    body = response.get_data(as_text=True)
+    assert (response.status_code, response.headers["Cache-Control"]) == (200, "private, no-store")
+    assert re.search(r'<main[^>]*data-status="waiting"', body) is not None
+
+
+def test_manage_page_unknown_token_is_404(client):
+    response = client.get("/registrations/" + "x" * 43 + "/")
+    assert response.status_code == 404
+
+
+def test_manage_page_has_qr_code_for_confirmed(session, client):
+    event = open_event(session)
+    result = sign_up(session, event)
+    session.commit()
+    body = client.get(f"/registrations/{result.token}/").get_data(as_text=True)
+    assert 'src="data:image/svg+xml' in body
+    assert services.checkin_code_for(result.token) in body
+
+
+def test_cancel_frees_place_and_promotes(session, client):
+    event = open_event(session, capacity_onsite=1)
+    first = sign_up(session, event, "a@example.org")
+    second = sign_up(session, event, "b@example.org")
+    session.commit()
+    path = f"/registrations/{first.token}/"
+    token = csrf_token(client, path)
+    response = client.post(f"{path}cancel", data={"csrf_token": token})
+    session.expire_all()
+    assert response.status_code == 302
+    assert (first.registration.status, second.registration.status) == (
+        RegistrationStatus.CANCELLED, RegistrationStatus.CONFIRMED)
+    body = client.get(path).get_data(as_text=True)
+    assert re.search(r'<main[^>]*data-status="cancelled"', body) is not None
+
+
+def test_cancel_without_csrf_is_400(session, client):
+    event = open_event(session)
+    result = sign_up(session, event)
+    session.commit()
+    response = client.post(f"/registrations/{result.token}/cancel")
+    assert response.status_code == 400
+
+
+def test_change_mode_through_page(session, client):
+    event = open_event(session)
+    result = sign_up(session, event)
+    session.commit()
+    path = f"/registrations/{result.token}/"
+    response = client.post(f"{path}mode", data={"csrf_token": csrf_token(client, path), "attendance_mode": "online"})
+    session.expire_all()
+    assert (response.status_code, result.registration.attendance_mode.value, event.taken_online) == (
+        302, "online", 1)
+
+
+def test_delete_removes_registration(session, client):
+    event = open_event(session)
+    result = sign_up(session, event)
+    session.commit()
+    path = f"/registrations/{result.token}/"
+    response = client.post(f"{path}delete", data={"csrf_token": csrf_token(client, path)})
+    assert (response.status_code, session.scalar(select(func.count()).select_from(Registration))) == (302, 0)
+
+
+def test_personal_feed_is_private_and_cancelled_after_cancel(session, client):
+    event = open_event(session)
+    result = sign_up(session, event)
+    session.commit()
+    feed = f"/calendar/{services.feed_token_for(result.token)}.ics"
+    before = client.get(feed)
+    services.cancel_registration(session, result.registration)
+    session.commit()
+    after = client.get(feed).get_data(as_text=True)
+    assert (before.status_code, before.headers["Cache-Control"].startswith("private")) == (200, True)
+    assert ("STATUS:CONFIRMED" in before.get_data(as_text=True), "STATUS:CANCELLED" in after) == (True, True)
+
+
+def test_personal_feed_unknown_token_is_404(client):
+    assert client.get("/calendar/" + "y" * 43 + ".ics").status_code == 404
+
+
+def test_manage_token_is_not_a_feed_token(session, client):
+    event = open_event(session)
+    result = sign_up(session, event)
+    session.commit()
+    assert client.get(f"/calendar/{result.token}.ics").status_code == 404
+
+
+def test_organiser_list_needs_sign_in(session, client):
+    event = open_event(session)
+    session.commit()
+    response = client.get(f"/manage/events/{event.slug}/registrations/")
+    assert response.status_code == 302
+
+
+def test_organiser_list_escapes_what_people_typed(session, client):
+    event = open_event(session)
+    sign_up(session, event, first_name=SCRIPT, last_name=SCRIPT, position=SCRIPT, notes=SCRIPT,
+            organisation_name=SCRIPT, city_other=SCRIPT)
+    session.commit()
+    login_organiser(session, client)
+    body = client.get(f"/manage/events/{event.slug}/registrations/?lang=en").get_data(as_text=True)
+    assert ("<script>alert" in body, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in body) == (False, True)
+
+
+def test_organiser_list_counts_and_filters(session, client):
+    event = open_event(session, capacity_onsite=1)
+    sign_up(session, event, "a@example.org")
+    sign_up(session, event, "b@example.org")
+    session.commit()
+    login_organiser(session, client)
+    body = client.get(f"/manage/events/{event.slug}/registrations/?status=waiting&lang=en").get_data(as_text=True)
+    assert (body.count('data-registration="'), 'data-status="waiting"' in body) == (1, True)
+
+
+def test_organiser_approves_pending(session, client):
+    event = open_event(session, requires_approval=True)
+    result = sign_up(session, event)
+    session.commit()
+    login_organiser(session, client)
+    path = f"/manage/events/{event.slug}/registrations/"
+    token = csrf_token(client, path)
+    response = client.post(f"{path}{result.registration.id}/approve", data={"csrf_token": token})
+    session.expire_all()
+    assert (response.status_code, result.registration.status) == (302, RegistrationStatus.CONFIRMED)
+
+
+def test_organiser_checks_in_by_qr_code(session, client):
+    event = open_event(session)
+    result = sign_up(session, event)
+    session.commit()
+    login_organiser(session, client)
+    path = f"/manage/events/{event.slug}/registrations/checkin"
+    code = services.checkin_code_for(result.token)
+    response = client.post(path, data={"csrf_token": csrf_token(client, path), "code": code})
+    session.expire_all()
+    assert (response.status_code, result.registration.checked_in_at is not None) == (302, True)
+
+
+def test_csv_export_has_bom_and_neutralised_cells(session, client):
+    event = open_event(session)
+    sign_up(session, event, first_name="=HYPERLINK(\"http://x\")", last_name="+1", position="-2", notes="@SUM(A1)")
+    session.commit()
+    login_organiser(session, client)
+    response = client.get(f"/manage/events/{event.slug}/registrations/export.csv?lang=en")
+    raw = response.get_data()
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert (raw[:3], response.headers["Content-Type"]) == (b"\xef\xbb\xbf", "text/csv; charset=utf-8")
+    assert rows[1][2:4] == ["'=HYPERLINK(\"http://x\")", "'+1"]
+    assert (rows[1][8], rows[1][12]) == ("'-2", "'@SUM(A1)")
+
+
+def test_xlsx_export_opens_as_spreadsheet(session, client):
+    event = open_event(session)
+    sign_up(session, event, first_name="=1+1", last_name="李")
+    session.commit()
+    login_organiser(session, client)
+    response = client.get(f"/manage/events/{event.slug}/registrations/export.xlsx?lang=en")
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    assert (sheet["C2"].value, sheet["D2"].value, sheet["C1"].value) == ("'=1+1", "李", "First name")
+
+
+def test_message_to_filtered_group_goes_through_outbox(session, client):
+    event = open_event(session, capacity_onsite=1)
+    sign_up(session, event, "a@example.org")
+    sign_up(session, event, "b@example.org")
+    session.commit()
+    login_organiser(session, client)
+    path = f"/manage/events/{event.slug}/registrations/message"
+    response = client.post(path, data={
+        "csrf_token": csrf_token(client, path), "subject": "Bus at 8:00", "message": SCRIPT,
+        "status": "waiting", "attendance_mode": "",
+    })
+    mails = session.scalars(select(OutboxMail).where(OutboxMail.kind == "organiser_message")).all()
+    assert (response.status_code, [m.recipient for m in mails]) == (302, ["b@example.org"])
+    assert ("<script>" in mails[0].body_html, "&lt;script&gt;" in mails[0].body_html) == (False, True)
+
+
+def test_confirmation_mail_escapes_html_and_has_ics(session):
+    event = open_event(session)
+    sign_up(session, event, first_name=SCRIPT, notes=SCRIPT)
+    mail = session.scalar(select(OutboxMail))
+    assert ("<script>" in mail.body_html, "&lt;script&gt;" in mail.body_html) == (False, True)
+    assert (mail.attachment_type, mail.attachment_data.startswith("BEGIN:VCALENDAR")) == ("text/calendar", True)
