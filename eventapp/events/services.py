@@ -5,11 +5,14 @@ the rules refuse local times that do not exist or are ambiguous.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from eventapp.models import (
     City,
@@ -23,9 +26,10 @@ from eventapp.models import (
     Speaker,
     Visibility,
 )
-from eventapp.models.base import utcnow
+from eventapp.models.base import pick_translation, translation_language, utcnow
+from eventapp.models.events import session_speakers
 from eventapp.rules import validation
-from eventapp.rules.times import local_to_utc
+from eventapp.rules.times import local_to_utc, partner_zones, utc_to_local, zoned
 from eventapp.video import detect_platform
 
 
@@ -282,3 +286,499 @@ def list_latest_archived(session: Session, limit: int = 3) -> list[Event]:
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+# --- Public event pages: list, page stamp (for ETags), agenda rows -------------------------
+
+
+@dataclass(frozen=True)
+class EventStamp:
+    """What one indexed lookup tells about an event: enough for an ETag and a 304."""
+
+    id: int
+    version: int
+    updated_at: datetime
+    status: EventStatus
+    starts_at: datetime
+    ends_at: datetime
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
+
+    @property
+    def is_public(self) -> bool:
+        return self.status != EventStatus.DRAFT
+
+    @property
+    def event_boundaries(self) -> tuple[datetime, ...]:
+        """Instants at which the page changes without the event changing."""
+        moments = [self.starts_at, self.ends_at]
+        moments += [m for m in (self.registration_opens_at, self.registration_closes_at) if m]
+        return tuple(sorted(moments))
+
+
+def get_event_stamp(session: Session, slug: str) -> EventStamp | None:
+    """The version row of a published (or cancelled) event; None for drafts and unknown slugs."""
+    row = session.execute(
+        select(
+            Event.id,
+            Event.version,
+            Event.updated_at,
+            Event.status,
+            Event.starts_at,
+            Event.ends_at,
+            Event.registration_opens_at,
+            Event.registration_closes_at,
+        ).where(Event.slug == slug)
+    ).one_or_none()
+    if row is None:
+        return None
+    stamp = EventStamp(*row)
+    return stamp if stamp.is_public else None
+
+
+class SessionRow(NamedTuple):
+    """The columns of a programme item the agenda reads (a plain tuple: cheap to read)."""
+
+    id: int
+    title_i18n: dict
+    kind: SessionKind
+    status: SessionStatus
+    starts_at: datetime
+    ends_at: datetime
+    room: str | None
+    spoken_language: str
+    has_interpretation: bool
+    topics: list
+    is_virtual: bool
+    join_url: str | None
+    join_visibility: Visibility
+
+
+@dataclass
+class EventPage:
+    """What an event page shows, loaded in a fixed number of queries.
+
+    Sessions come as plain rows (not ORM objects): the agenda only reads them, and rows
+    are several times cheaper to load and read than mapped instances.
+    """
+
+    event: Event
+    sessions: list[SessionRow]
+    speaker_names: dict[int, list[str]]
+    speakers: list[Speaker]
+
+
+_AGENDA_COLUMNS = (
+    EventSession.id,
+    EventSession.title_i18n,
+    EventSession.kind,
+    EventSession.status,
+    EventSession.starts_at,
+    EventSession.ends_at,
+    EventSession.room,
+    EventSession.spoken_language,
+    EventSession.has_interpretation,
+    EventSession.topics,
+    EventSession.is_virtual,
+    EventSession.join_url,
+    EventSession.join_visibility,
+)
+
+
+def get_event_page(session: Session, event_id: int) -> EventPage:
+    """The event with its host city, topics, agenda rows and speakers (five queries)."""
+    event = session.scalars(
+        select(Event)
+        .where(Event.id == event_id)
+        .options(joinedload(Event.host_city), selectinload(Event.topic_links))
+        .execution_options(populate_existing=True)
+    ).one()
+    sessions = [
+        SessionRow(*row)
+        for row in session.execute(
+            select(*_AGENDA_COLUMNS)
+            .where(EventSession.event_id == event_id)
+            .order_by(EventSession.starts_at, EventSession.room, EventSession.id)
+        )
+    ]
+    speaker_names: dict[int, list[str]] = {}
+    for session_id, name in session.execute(
+        select(session_speakers.c.session_id, Speaker.name)
+        .join(Speaker, Speaker.id == session_speakers.c.speaker_id)
+        .join(EventSession, EventSession.id == session_speakers.c.session_id)
+        .where(EventSession.event_id == event_id)
+        .order_by(session_speakers.c.session_id, Speaker.name)
+    ):
+        speaker_names.setdefault(session_id, []).append(name)
+    speakers = list(
+        session.scalars(
+            select(Speaker)
+            .where(
+                Speaker.id.in_(
+                    select(session_speakers.c.speaker_id)
+                    .join(EventSession, EventSession.id == session_speakers.c.session_id)
+                    .where(EventSession.event_id == event_id)
+                )
+            )
+            .order_by(Speaker.name, Speaker.id)
+        )
+    )
+    return EventPage(event, sessions, speaker_names, speakers)
+
+
+def list_public_events(session: Session) -> list[Event]:
+    """Upcoming and running published events, soonest first (the /events/ list)."""
+    return list_upcoming_events(session)
+
+
+@dataclass(frozen=True)
+class RegistrationState:
+    """Whether an event takes registrations now, and the seats left where they are limited."""
+
+    status: str  # "open", "not_open_yet", "closed", "none"
+    opens_at: datetime | None
+    closes_at: datetime | None
+    seats_onsite: int | None
+    seats_online: int | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+
+def get_registration_state(event: Event, now: datetime) -> RegistrationState:
+    """Open between the opening and closing times (and never after the event has ended)."""
+    seats_onsite = seats_online = None
+    if event.capacity_onsite is not None:
+        seats_onsite = max(event.capacity_onsite - (event.taken_onsite or 0), 0)
+    if event.capacity_online is not None:
+        seats_online = max(event.capacity_online - (event.taken_online or 0), 0)
+    opens_at, closes_at = event.registration_opens_at, event.registration_closes_at
+    if event.status != EventStatus.PUBLISHED or (opens_at is None and closes_at is None):
+        status = "none"
+    elif opens_at is not None and now < opens_at:
+        status = "not_open_yet"
+    elif (closes_at is not None and now >= closes_at) or now >= event.ends_at:
+        status = "closed"
+    else:
+        status = "open"
+    return RegistrationState(status, opens_at, closes_at, seats_onsite, seats_online)
+
+
+AGENDA_FILTERS = ("day", "room", "language", "topic")
+
+
+@dataclass(frozen=True)
+class AgendaFilters:
+    """The agenda's filters from a query string; unknown or oversized values are dropped."""
+
+    day: str | None = None
+    room: str | None = None
+    language: str | None = None
+    topic: str | None = None
+
+    @classmethod
+    def from_args(cls, args: object) -> AgendaFilters:
+        values: dict[str, str | None] = {}
+        for name in AGENDA_FILTERS:
+            value = args.get(name)  # type: ignore[attr-defined]
+            values[name] = value.strip()[:120] or None if isinstance(value, str) else None
+        if values["day"] and not _is_iso_day(values["day"]):
+            values["day"] = None
+        return cls(**values)
+
+    def key(self) -> tuple[str | None, ...]:
+        return (self.day, self.room, self.language, self.topic)
+
+    def args(self, **changes: str | None) -> dict[str, str]:
+        """Query arguments of these filters with some changed (None removes one)."""
+        merged = {name: getattr(self, name) for name in AGENDA_FILTERS} | changes
+        return {name: value for name, value in merged.items() if value}
+
+    @property
+    def is_active(self) -> bool:
+        return any(self.key())
+
+
+def _is_iso_day(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+@dataclass(frozen=True)
+class ZoneCell:
+    """One slot's clock times in one zone."""
+
+    zone: str
+    start: str
+    end: str
+    offset: str
+    day_shift: int
+    is_event_zone: bool
+
+
+@dataclass
+class AgendaRow:
+    """One session as the agenda shows it."""
+
+    id: int
+    title: str
+    title_language: str
+    kind: SessionKind
+    room: str | None
+    spoken_language: str
+    has_interpretation: bool
+    speakers: str
+    is_virtual: bool
+    has_public_join: bool
+    is_cancelled: bool
+    state: str = ""  # "current", "next" or ""
+    meta: str = ""  # "Talk · Room 1 · German", in the reader's language
+    css: str = "session"
+
+
+@dataclass
+class AgendaSlot:
+    """Sessions that share their start and end: the times are shown once for all of them."""
+
+    starts_iso: str
+    ends_iso: str
+    cells: tuple[ZoneCell, ...]
+    rows: list[AgendaRow]
+    state: str = ""
+
+
+@dataclass
+class AgendaDay:
+    day: str  # ISO date in the event's zone
+    slots: list[AgendaSlot]
+
+
+@dataclass
+class Agenda:
+    days: list[AgendaDay]
+    zones: tuple[str, ...]
+    all_days: list[str]
+    rooms: list[str]
+    languages: list[str]
+    topics: list[str]
+    total: int
+    shown: int
+    is_running: bool
+
+
+def session_boundaries(page: EventPage) -> tuple[datetime, ...]:
+    """Every instant at which the current or next session changes, sorted."""
+    moments = {page.event.starts_at, page.event.ends_at}
+    for item in page.sessions:
+        if item.status != SessionStatus.CANCELLED:
+            moments.add(item.starts_at)
+            moments.add(item.ends_at)
+    return tuple(sorted(moments))
+
+
+def page_marker(
+    stamp: EventStamp, now: datetime, boundaries: tuple[datetime, ...] | None
+) -> str | None:
+    """A token that changes whenever the time-dependent parts of the page change.
+
+    Outside the event's run only the event's own times matter; while it runs the
+    session boundaries do too, and None means they are not known yet (load the page).
+    """
+    passed = sum(1 for moment in stamp.event_boundaries if moment <= now)
+    if now < stamp.starts_at:
+        return f"pre{passed}"
+    if now >= stamp.ends_at:
+        return f"post{passed}"
+    if boundaries is None:
+        return None
+    return f"run{passed}.{bisect_right(boundaries, now)}"
+
+
+def build_agenda(
+    page: EventPage,
+    language: str,
+    filters: AgendaFilters,
+    now: datetime,
+    labels: Mapping[object, str] | None = None,
+) -> Agenda:
+    """The agenda as plain rows in slots, grouped by local day, both zones precomputed.
+
+    Zones are converted once per distinct time slot: parallel sessions share theirs;
+    `labels` (session kinds and language codes in the reader's language) make each
+    row's meta line here, once, instead of in a loop of template lookups.
+    """
+    labels = labels or {}
+    event = page.event
+    zones = partner_zones(event.timezone)
+    event_zone = event.timezone
+    main = event.main_language
+    speaker_names = page.speaker_names
+    is_running = event.starts_at <= now < event.ends_at
+    current: set[int] = set()
+    next_start: datetime | None = None
+    if is_running:
+        for item in page.sessions:
+            if item.status == SessionStatus.CANCELLED:
+                continue
+            if item.starts_at <= now < item.ends_at:
+                current.add(item.id)
+            elif item.starts_at > now and (next_start is None or item.starts_at < next_start):
+                next_start = item.starts_at
+
+    days: dict[str, list[AgendaSlot]] = {}
+    local_days: dict[datetime, str] = {}
+    rooms: set[str] = set()
+    languages: set[str] = set()
+    topics: set[str] = set()
+    shown = 0
+    slot: AgendaSlot | None = None
+    slot_times: tuple[datetime, datetime] | None = None
+    for item in page.sessions:
+        starts_at, ends_at = item.starts_at, item.ends_at
+        day = local_days.get(starts_at)
+        if day is None:
+            day = local_days[starts_at] = utc_to_local(starts_at, event_zone).date().isoformat()
+        room, spoken, item_topics = item.room, item.spoken_language, item.topics or ()
+        if room:
+            rooms.add(room)
+        languages.add(spoken)
+        topics.update(item_topics)
+        if not (
+            (filters.day is None or filters.day == day)
+            and (filters.room is None or filters.room == (room or ""))
+            and (filters.language is None or filters.language == spoken)
+            and (filters.topic is None or filters.topic in item_topics)
+        ):
+            continue
+        if slot is None or slot_times != (starts_at, ends_at) or day not in days:
+            slot = AgendaSlot(
+                starts_at.isoformat(), ends_at.isoformat(),
+                _zone_cells(starts_at, ends_at, zones, event_zone), [],
+            )
+            slot_times = (starts_at, ends_at)
+            days.setdefault(day, []).append(slot)
+        state = ""
+        if item.id in current:
+            state = slot.state = "current"
+        elif next_start is not None and starts_at == next_start:
+            state = "next"
+            slot.state = slot.state or "next"
+        titles = item.title_i18n
+        join_url = item.join_url
+        kind = item.kind
+        meta = labels.get(kind, kind.value)
+        if room:
+            meta = f"{meta} · {room}"
+        meta = f"{meta} · {labels.get(spoken, spoken)}"
+        is_cancelled = item.status == SessionStatus.CANCELLED
+        css = "session"
+        if is_cancelled:
+            css += " is-cancelled"
+        if state:
+            css += " is-" + state
+        if kind == SessionKind.BREAK:
+            css += " is-break"
+        slot.rows.append(
+            AgendaRow(
+                id=item.id,
+                title=pick_translation(titles, language, main),
+                title_language=translation_language(titles, language, main),
+                kind=kind,
+                room=room,
+                spoken_language=spoken,
+                has_interpretation=item.has_interpretation,
+                speakers=", ".join(speaker_names.get(item.id, ())),
+                is_virtual=item.is_virtual,
+                has_public_join=bool(join_url) and item.join_visibility == Visibility.PUBLIC,
+                is_cancelled=is_cancelled,
+                state=state,
+                meta=meta,
+                css=css,
+            )
+        )
+        shown += 1
+    return Agenda(
+        days=[AgendaDay(day, slots) for day, slots in days.items()],
+        zones=zones,
+        all_days=sorted(set(local_days.values())),
+        rooms=sorted(rooms, key=str.casefold),
+        languages=[code for code in ("de", "en", "zh") if code in languages]
+        + sorted(languages - {"de", "en", "zh"}),
+        topics=sorted(topics),
+        total=len(page.sessions),
+        shown=shown,
+        is_running=is_running,
+    )
+
+
+def _zone_cells(
+    starts_at: datetime, ends_at: datetime, zones: tuple[str, ...], event_zone: str
+) -> tuple[ZoneCell, ...]:
+    cells = []
+    for zone in zones:
+        start = zoned(starts_at, zone, event_zone)
+        end = utc_to_local(ends_at, zone)
+        cells.append(
+            ZoneCell(
+                zone, f"{start.local:%H:%M}", f"{end:%H:%M}", start.offset, start.day_shift,
+                zone == event_zone,
+            )
+        )
+    return tuple(cells)
+
+
+def get_public_session(session: Session, slug: str, session_id: int) -> EventSession | None:
+    """A programme item of a published (or cancelled) event; None for drafts and unknown ids."""
+    return session.scalar(
+        select(EventSession)
+        .join(Event)
+        .where(Event.slug == slug, Event.status != EventStatus.DRAFT, EventSession.id == session_id)
+        .options(selectinload(EventSession.speakers), selectinload(EventSession.event))
+    )
+
+
+def get_public_join_url(
+    session: Session, slug: str, session_id: int, now: datetime
+) -> str | None:
+    """The join link of a session when it is public and revealed; None otherwise."""
+    item = session.scalar(
+        select(EventSession)
+        .join(Event)
+        .where(
+            Event.slug == slug,
+            Event.status == EventStatus.PUBLISHED,
+            EventSession.id == session_id,
+        )
+    )
+    if (
+        item is None
+        or item.is_cancelled
+        or not item.join_url
+        or item.join_visibility != Visibility.PUBLIC
+    ):
+        return None
+    if item.join_reveal_minutes is not None and now < item.starts_at - timedelta(
+        minutes=item.join_reveal_minutes
+    ):
+        return None
+    return item.join_url
+
+
+@dataclass(frozen=True)
+class SpeakerCard:
+    name: str
+    affiliation: str | None
+    bio: str
+    bio_language: str
+
+
+def speaker_card(speaker: Speaker, language: str, limit: int = 280) -> SpeakerCard:
+    """A speaker with a short bio (cut at a word boundary) in the reader's language."""
+    bio = speaker.text("bio", language)
+    if len(bio) > limit:
+        bio = bio[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
+    return SpeakerCard(speaker.name, speaker.affiliation, bio, speaker.text_language("bio", language))

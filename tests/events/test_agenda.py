@@ -1,0 +1,223 @@
+"""The agenda service: both zones per slot, days, filters, current and next session."""
+from datetime import UTC, datetime
+
+from werkzeug.datastructures import MultiDict
+
+from eventapp.events.services import (
+    AgendaFilters,
+    build_agenda,
+    cancel_session,
+    get_event_page,
+    get_event_stamp,
+    get_registration_state,
+    page_marker,
+    session_boundaries,
+)
+from eventapp.models import EventStatus, Visibility
+from tests.factories import make_event, make_session
+
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def _cells(agenda):
+    slot = agenda.days[0].slots[0]
+    return [(cell.zone, cell.start, cell.end, cell.offset, cell.day_shift) for cell in slot.cells]
+
+
+def _titles(agenda):
+    return [row.title for day in agenda.days for slot in day.slots for row in slot.rows]
+
+
+def test_build_agenda_winter_berlin_nine_is_beijing_sixteen(session):
+    event = make_event(session)
+    make_session(session, event, starts_local=datetime(2027, 1, 14, 9, 0),
+                 ends_local=datetime(2027, 1, 14, 10, 0))
+
+    agenda = build_agenda(get_event_page(session, event.id), "en", AgendaFilters(), NOW)
+
+    assert _cells(agenda) == [
+        ("Europe/Berlin", "09:00", "10:00", "UTC+1", 0),
+        ("Asia/Shanghai", "16:00", "17:00", "UTC+8", 0),
+    ]
+
+
+def test_build_agenda_summer_berlin_nine_is_beijing_fifteen(session):
+    event = make_event(session, starts_local=datetime(2027, 6, 10, 8, 0),
+                       ends_local=datetime(2027, 6, 10, 18, 0))
+    make_session(session, event, starts_local=datetime(2027, 6, 10, 9, 0),
+                 ends_local=datetime(2027, 6, 10, 10, 30))
+
+    agenda = build_agenda(get_event_page(session, event.id), "en", AgendaFilters(), NOW)
+
+    assert _cells(agenda) == [
+        ("Europe/Berlin", "09:00", "10:30", "UTC+2", 0),
+        ("Asia/Shanghai", "15:00", "16:30", "UTC+8", 0),
+    ]
+
+
+def test_build_agenda_shanghai_event_marks_previous_day_in_berlin(session):
+    event = make_event(session, timezone="Asia/Shanghai", starts_local=datetime(2027, 1, 14, 6, 0),
+                       ends_local=datetime(2027, 1, 14, 12, 0))
+    make_session(session, event, starts_local=datetime(2027, 1, 14, 6, 30),
+                 ends_local=datetime(2027, 1, 14, 7, 30))
+
+    agenda = build_agenda(get_event_page(session, event.id), "en", AgendaFilters(), NOW)
+
+    assert agenda.zones == ("Asia/Shanghai", "Europe/Berlin")
+    assert [day.day for day in agenda.days] == ["2027-01-14"]
+    assert _cells(agenda) == [
+        ("Asia/Shanghai", "06:30", "07:30", "UTC+8", 0),
+        ("Europe/Berlin", "23:30", "00:30", "UTC+1", -1),
+    ]
+
+
+def test_build_agenda_groups_by_local_day_and_shares_slot_times(session):
+    event = make_event(session, ends_local=datetime(2027, 1, 15, 17, 0))
+    make_session(session, event, title={"de": "A"}, room="Saal 1")
+    make_session(session, event, title={"de": "B"}, room="Saal 2")
+    make_session(session, event, title={"de": "C"}, starts_local=datetime(2027, 1, 15, 9, 0),
+                 ends_local=datetime(2027, 1, 15, 10, 0))
+
+    agenda = build_agenda(get_event_page(session, event.id), "de", AgendaFilters(), NOW)
+
+    assert [(day.day, [[row.title for row in slot.rows] for slot in day.slots]) for day in agenda.days] == [
+        ("2027-01-14", [["A", "B"]]),
+        ("2027-01-15", [["C"]]),
+    ]
+    assert agenda.all_days == ["2027-01-14", "2027-01-15"]
+
+
+def test_build_agenda_titles_fall_back_to_main_language(session):
+    event = make_event(session)
+    make_session(session, event, title={"de": "Eröffnung", "zh": "开幕"})
+
+    page = get_event_page(session, event.id)
+
+    assert _titles(build_agenda(page, "zh", AgendaFilters(), NOW)) == ["开幕"]
+    row = build_agenda(page, "en", AgendaFilters(), NOW).days[0].slots[0].rows[0]
+    assert (row.title, row.title_language) == ("Eröffnung", "de")
+
+
+def _filter_event(session):
+    event = make_event(session, ends_local=datetime(2027, 1, 15, 17, 0))
+    make_session(session, event, title={"de": "Wasserstoff"}, room="Saal 1", spoken_language="de",
+                 topics=["hydrogen"])
+    make_session(session, event, title={"de": "Batterien"}, room="Saal 2", spoken_language="zh",
+                 topics=["battery_production"])
+    make_session(session, event, title={"de": "Logistik"}, room="Saal 1", spoken_language="en",
+                 topics=["smart_logistics", "hydrogen"], starts_local=datetime(2027, 1, 15, 9, 0),
+                 ends_local=datetime(2027, 1, 15, 10, 0))
+    return get_event_page(session, event.id)
+
+
+def test_build_agenda_filters_by_room(session):
+    page = _filter_event(session)
+    agenda = build_agenda(page, "de", AgendaFilters(room="Saal 1"), NOW)
+    assert _titles(agenda) == ["Wasserstoff", "Logistik"]
+    assert (agenda.shown, agenda.total) == (2, 3)
+
+
+def test_build_agenda_filters_by_day_language_and_topic(session):
+    page = _filter_event(session)
+    assert _titles(build_agenda(page, "de", AgendaFilters(day="2027-01-15"), NOW)) == ["Logistik"]
+    assert _titles(build_agenda(page, "de", AgendaFilters(language="zh"), NOW)) == ["Batterien"]
+    assert _titles(build_agenda(page, "de", AgendaFilters(topic="hydrogen"), NOW)) == [
+        "Wasserstoff", "Logistik"
+    ]
+    assert _titles(build_agenda(page, "de", AgendaFilters(room="Saal 2", topic="hydrogen"), NOW)) == []
+
+
+def test_build_agenda_lists_filter_choices_from_all_sessions(session):
+    page = _filter_event(session)
+    agenda = build_agenda(page, "de", AgendaFilters(room="Saal 2"), NOW)
+    assert (agenda.all_days, agenda.rooms, agenda.languages, agenda.topics) == (
+        ["2027-01-14", "2027-01-15"],
+        ["Saal 1", "Saal 2"],
+        ["de", "en", "zh"],
+        ["battery_production", "hydrogen", "smart_logistics"],
+    )
+
+
+def test_agenda_filters_from_args_drops_bad_day_and_blank_values():
+    filters = AgendaFilters.from_args(MultiDict({"day": "2027-13-40", "room": "  ", "language": "zh",
+                                                  "topic": "hydrogen", "other": "x"}))
+    assert filters == AgendaFilters(day=None, room=None, language="zh", topic="hydrogen")
+    assert filters.args(topic=None, day="2027-01-14") == {"day": "2027-01-14", "language": "zh"}
+
+
+def test_build_agenda_marks_current_and_next_while_running(session):
+    event = make_event(session)
+    first = make_session(session, event, title={"de": "Eins"})
+    second = make_session(session, event, title={"de": "Zwei"}, starts_local=datetime(2027, 1, 14, 10, 0),
+                          ends_local=datetime(2027, 1, 14, 11, 0))
+    third = make_session(session, event, title={"de": "Drei"}, starts_local=datetime(2027, 1, 14, 11, 0),
+                         ends_local=datetime(2027, 1, 14, 12, 0))
+    running = datetime(2027, 1, 14, 8, 30, tzinfo=UTC)  # 09:30 in Berlin
+
+    agenda = build_agenda(get_event_page(session, event.id), "de", AgendaFilters(), running)
+
+    states = {row.id: row.state for day in agenda.days for slot in day.slots for row in slot.rows}
+    assert states == {first.id: "current", second.id: "next", third.id: ""}
+    assert agenda.is_running is True
+
+
+def test_build_agenda_marks_nothing_before_the_event(session):
+    event = make_event(session)
+    make_session(session, event)
+    agenda = build_agenda(get_event_page(session, event.id), "de", AgendaFilters(), NOW)
+    assert [row.state for row in agenda.days[0].slots[0].rows] == [""]
+
+
+def test_build_agenda_keeps_cancelled_sessions(session):
+    event = make_event(session)
+    item = make_session(session, event)
+    cancel_session(session, item)
+    row = build_agenda(get_event_page(session, event.id), "de", AgendaFilters(), NOW).days[0].slots[0].rows[0]
+    assert (row.is_cancelled, row.css) == (True, "session is-cancelled")
+
+
+def test_build_agenda_marks_only_public_join_links(session):
+    event = make_event(session)
+    make_session(session, event, title={"de": "Offen"}, join_url="https://zoom.us/j/1",
+                 join_visibility=Visibility.PUBLIC)
+    make_session(session, event, title={"de": "Intern"}, join_url="https://zoom.us/j/2",
+                 join_visibility=Visibility.PARTICIPANTS)
+    rows = build_agenda(get_event_page(session, event.id), "de", AgendaFilters(), NOW).days[0].slots[0].rows
+    assert [(row.title, row.is_virtual, row.has_public_join) for row in rows] == [
+        ("Offen", True, True), ("Intern", True, False)
+    ]
+
+
+def test_page_marker_changes_at_each_session_boundary_while_running(session):
+    event = make_event(session)
+    make_session(session, event)
+    make_session(session, event, starts_local=datetime(2027, 1, 14, 10, 0),
+                 ends_local=datetime(2027, 1, 14, 11, 0))
+    stamp = get_event_stamp(session, event.slug)
+    bounds = session_boundaries(get_event_page(session, event.id))
+
+    markers = [
+        page_marker(stamp, datetime(2027, 1, 14, hour, minute, tzinfo=UTC), bounds)
+        for hour, minute in ((7, 0), (8, 10), (8, 50), (9, 10), (10, 30), (17, 0))
+    ]
+
+    assert markers == ["pre0", "run1.1", "run1.1", "run1.2", "run1.3", "post2"]
+    assert page_marker(stamp, datetime(2027, 1, 14, 9, 10, tzinfo=UTC), None) is None
+
+
+def test_get_event_stamp_hides_drafts(session):
+    event = make_event(session, status=EventStatus.DRAFT)
+    assert get_event_stamp(session, event.slug) is None
+    assert get_event_stamp(session, "no-such-event") is None
+
+
+def test_get_registration_state_counts_seats_left(session):
+    event = make_event(session, registration_opens_local=datetime(2026, 10, 1, 9, 0),
+                       registration_closes_local=datetime(2027, 1, 10, 9, 0), capacity_onsite=40)
+    event.taken_onsite = 38
+
+    state = get_registration_state(event, NOW)
+
+    assert (state.status, state.seats_onsite, state.seats_online) == ("open", 2, None)
+    assert get_registration_state(event, datetime(2026, 9, 1, tzinfo=UTC)).status == "not_open_yet"
+    assert get_registration_state(event, datetime(2027, 1, 11, tzinfo=UTC)).status == "closed"
