@@ -63,6 +63,15 @@ def empty_tables(app: Flask) -> None:
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
+            # Hand-built search tables live outside the models' metadata (FTS5 rows do not
+            # cascade; PostgreSQL's search table does, by its foreign key).
+            if connection.dialect.name == "sqlite":
+                names = connection.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'search\\_%' "
+                    "ESCAPE '\\' AND sql LIKE 'CREATE VIRTUAL TABLE%'"
+                ).scalars()
+                for name in list(names):
+                    connection.exec_driver_sql(f'DELETE FROM "{name}"')  # noqa: S608 (own table names)
 
 
 @pytest.fixture(autouse=True)
