@@ -1,6 +1,7 @@
 """Calendar routes: one event, one session, the subscription feed; all through build_feed()."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from flask import Response, abort, current_app, request
@@ -25,7 +26,8 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Subscriptions show events that ended up to this many months ago (from a month's start,
 # so that the feed and its ETag stay the same for a whole month).
 MONTHS_BACK = 12
-MAX_FILTER_LENGTH = 80
+FILTER_RE = re.compile(r"[a-z0-9_-]{1,80}")
+SLUG_RE = re.compile(r"[a-z0-9-]{1,80}")
 
 
 def feed_language() -> str:
@@ -73,7 +75,7 @@ def feed_response(scope: FeedScope, filename: str) -> Response:
 @bp.get("/events/<slug>.ics")
 def event_feed(slug: str) -> Response:
     language = feed_language()
-    target = get_feed_target(db.session, slug, language)
+    target = get_feed_target(db.session, slug, language) if SLUG_RE.fullmatch(slug) else None
     if target is None:
         abort(404)
     scope = FeedScope(language=language, name=target.title, event_ids={target.event_id})
@@ -83,7 +85,9 @@ def event_feed(slug: str) -> Response:
 @bp.get("/events/<slug>/sessions/<int:session_id>.ics")
 def session_feed(slug: str, session_id: int) -> Response:
     language = feed_language()
-    target = get_feed_target(db.session, slug, language, session_id)
+    target = None
+    if SLUG_RE.fullmatch(slug):
+        target = get_feed_target(db.session, slug, language, session_id)
     if target is None:
         abort(404)
     scope = FeedScope(
@@ -97,8 +101,14 @@ def session_feed(slug: str, session_id: int) -> Response:
 
 
 def _filter(name: str) -> str | None:
-    value = request.args.get(name, "").strip()
-    return value[:MAX_FILTER_LENGTH] or None
+    """A filter value as typed; may be invalid (see _is_valid_filter)."""
+    return request.args.get(name, "").strip() or None
+
+
+def _is_valid_filter(value: str | None) -> bool:
+    # Topic codes, city slugs and formats are short lower-case words: anything else
+    # (control characters, very long text) matches no event and never reaches the database.
+    return value is None or bool(FILTER_RE.fullmatch(value))
 
 
 def _window_start(now: datetime) -> datetime:
@@ -124,12 +134,14 @@ def subscription_feed() -> Response:
     topic, city, event_format = _filter("topic"), _filter("city"), _filter("format")
     with force_locale(language):
         name = subscription_name(topic, event_format)
+    is_valid = all(_is_valid_filter(value) for value in (topic, city, event_format))
     scope = FeedScope(
         language=language,
         name=name,
-        topic=topic,
-        city=city,
-        format=event_format,
+        event_ids=None if is_valid else set(),
+        topic=topic if is_valid else None,
+        city=city if is_valid else None,
+        format=event_format if is_valid else None,
         since=_window_start(datetime.now(UTC)),
         include_sessions=False,
     )
