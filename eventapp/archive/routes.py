@@ -5,10 +5,20 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask import session as http_session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.wrappers import Response
 
 from eventapp.archive import bp
 from eventapp.archive.documents import (
@@ -22,7 +32,13 @@ from eventapp.archive.documents import (
 )
 from eventapp.archive.forms import DeleteDocumentForm, DocumentForm, filters_from_args
 from eventapp.archive.search import excerpt
-from eventapp.archive.services import ArchiveMaterial, get_archive_material, search_archive
+from eventapp.archive.services import (
+    ArchiveMaterial,
+    get_archive_material,
+    get_archive_stamp,
+    search_archive,
+)
+from eventapp.events.cache import LRU, build_token
 from eventapp.events.services import get_event_by_slug
 from eventapp.extensions import db
 from eventapp.i18n import current_language
@@ -38,6 +54,8 @@ from eventapp.models import (
 )
 from eventapp.rules.errors import RuleError
 
+# Rendered archive pages for anonymous visitors (see index()).
+rendered_pages: LRU[bytes] = LRU(256)
 # Served files are never run as a page, whatever a browser thinks of them.
 FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
@@ -61,20 +79,34 @@ def organiser_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @bp.get("/archive/")
-def index() -> str:
+def index() -> Response:
+    language = current_language()
+    # Anonymous pages without flash messages are the same for everyone: a rendered page is
+    # kept per archive state, language and query string, and any change to an event, a
+    # new event or one that ends changes the state (one query of index look-ups).
+    is_shared = not current_user.is_authenticated and "_flashes" not in http_session
+    key = None
+    if is_shared:
+        args = tuple(sorted(request.args.items(multi=True)))
+        key = (get_archive_stamp(db.session), language, args, build_token())
+        body = rendered_pages.get(key)
+        if body is not None:
+            return Response(body, mimetype="text/html")
     filters = filters_from_args(request.args)
     page = search_archive(db.session, filters)
-    language = current_language()
     excerpts = {event.id: excerpt(event, page.query.terms, language) for event in page.events}
     page.cities.sort(key=lambda city: city.text("name", language).casefold())
-    return render_template(
+    body = render_template(
         "archive/index.html",
         page=page,
         excerpts=excerpts,
         filters=filters,
         topic_options=topic_choices(),
         format_options=list(EventFormat),
-    )
+    ).encode()
+    if key is not None:
+        rendered_pages.put(key, body)
+    return Response(body, mimetype="text/html")
 
 
 @bp.app_template_global("archive_material")

@@ -49,6 +49,7 @@ MIN_PREFIX_LENGTH = 3
 # PostgreSQL keeps positions up to 16383.
 MAX_POSITION = 16383
 CHUNK = 500
+ANALYZE_AFTER = 1000
 # The only markup a highlighted text may contain; format() escapes what goes inside.
 MARK = Markup("<mark>{}</mark>")
 
@@ -342,6 +343,14 @@ def reindex_events(session: Session, event_ids: Iterable[int] | None = None) -> 
         ids = sorted(set(event_ids))
     for start in range(0, len(ids), CHUNK):
         _reindex_chunk(connection, ids[start : start + CHUNK])
+    if len(ids) >= ANALYZE_AFTER:
+        # After a bulk load the planner needs fresh statistics, or SQLite walks the
+        # events by status (all 'published') instead of by date.
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("ANALYZE events")
+            connection.exec_driver_sql("ANALYZE search_events")
+        else:
+            connection.exec_driver_sql("ANALYZE")
     return len(ids)
 
 

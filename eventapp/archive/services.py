@@ -11,7 +11,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import groupby
 
-from sqlalchemy import ColumnElement, Select, bindparam, cast, func, literal_column, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    cast,
+    exists,
+    func,
+    literal,
+    literal_column,
+    select,
+    union_all,
+)
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session, selectinload
 
@@ -103,48 +115,92 @@ def _filter_conditions(filters: ArchiveFilters, now: datetime) -> list[ColumnEle
 def _page_statement(
     session: Session, filters: ArchiveFilters, query: SearchQuery, now: datetime
 ) -> Select:
+    """Ids of one page's events with the total as a window count: narrow rows, so that
+    counting and ordering thousands of matches stays cheap; the events load afterwards."""
     total = func.count().over().label("total")
     conditions = _filter_conditions(filters, now)
     if query.is_empty:
-        statement = select(Event, total).where(*conditions).order_by(
+        return select(Event.id, total).where(*conditions).order_by(
             Event.starts_at.desc(), Event.id.desc()
         )
-    elif session.get_bind().dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         table = postgres_search_events
         tsquery = cast(bindparam("tsquery", tsquery_literal(query)), TSQUERY)
         rank = func.ts_rank(table.c.document, tsquery)
-        statement = (
-            select(Event, total)
+        return (
+            select(Event.id, total)
             .join(table, table.c.event_id == Event.id)
             .where(table.c.document.op("@@")(tsquery), *conditions)
             .order_by(rank.desc(), Event.starts_at.desc(), Event.id.desc())
         )
-    else:
-        table = sqlite_search_events
-        # bm25() may not be used next to a window function: rank in a subquery first.
-        matches = (
-            select(table.c.rowid.label("event_id"), literal_column(SQLITE_RANK).label("rank"))
-            .where(text("search_events MATCH :match").bindparams(match=fts5_match(query)))
-            .subquery("matches")
-        )
-        statement = (
-            select(Event, total)
-            .join(matches, matches.c.event_id == Event.id)
-            .where(*conditions)
-            .order_by(matches.c.rank, Event.starts_at.desc(), Event.id.desc())
-        )
-    return statement.options(
-        selectinload(Event.host_city),
-        selectinload(Event.topic_links),
-        selectinload(Event.documents),
+    table = sqlite_search_events
+    # Materialised, the full-text match runs once; otherwise SQLite may run it once per
+    # event row. bm25() may not stand next to a window function, hence the CTE too.
+    matches = (
+        select(table.c.rowid.label("event_id"), literal_column(SQLITE_RANK).label("rank"))
+        .where(sql_text("search_events MATCH :match").bindparams(match=fts5_match(query)))
+        .cte("matches")
+        .prefix_with("MATERIALIZED")
+    )
+    return (
+        select(Event.id, total)
+        .select_from(matches)
+        .join(Event, Event.id == matches.c.event_id)
+        .where(*conditions)
+        .order_by(matches.c.rank, Event.starts_at.desc(), Event.id.desc())
     )
 
 
+def _load_events(session: Session, ids: list[int]) -> list[Event]:
+    if not ids:
+        return []
+    events = session.scalars(
+        select(Event)
+        .where(Event.id.in_(ids))
+        .options(
+            selectinload(Event.host_city),
+            selectinload(Event.topic_links),
+            selectinload(Event.documents),
+        )
+    )
+    by_id = {event.id: event for event in events}
+    return [by_id[event_id] for event_id in ids if event_id in by_id]
+
+
 def list_archive_years(session: Session, now: datetime | None = None) -> list[int]:
-    """Years (UTC) in which archived events started, latest first."""
-    year = func.extract("year", Event.starts_at)
-    rows = session.scalars(select(year).where(*_archived(now or utcnow())).group_by(year))
-    return sorted((int(value) for value in rows), reverse=True)
+    """Years (UTC) in which archived events started, latest first: one index probe per
+    year since the first event, instead of reading every event."""
+    now = now or utcnow()
+    first = session.scalar(select(func.min(Event.starts_at)).where(*_archived(now)))
+    if first is None:
+        return []
+    probes = [
+        select(literal(year).label("year")).where(
+            exists().where(
+                Event.starts_at >= datetime(year, 1, 1, tzinfo=UTC),
+                Event.starts_at < datetime(year + 1, 1, 1, tzinfo=UTC),
+                *_archived(now),
+            )
+        )
+        for year in range(now.year, first.year - 1, -1)
+    ]
+    return [int(year) for year in session.scalars(union_all(*probes))]
+
+
+def get_archive_stamp(session: Session, now: datetime | None = None) -> tuple:
+    """What the archive pages depend on, read in one query of index look-ups: the number of
+    events and cities, the latest change to any event (documents and sessions raise it too),
+    and the next moment an event ends (and so enters the archive)."""
+    now = now or utcnow()
+    row = session.execute(
+        select(
+            select(func.count()).select_from(Event).scalar_subquery(),
+            select(func.max(Event.updated_at)).scalar_subquery(),
+            select(func.min(Event.ends_at)).where(Event.ends_at >= now).scalar_subquery(),
+            select(func.count()).select_from(City).scalar_subquery(),
+        )
+    ).one()
+    return tuple(str(value) for value in row)
 
 
 def list_cities(session: Session) -> list[City]:
@@ -160,7 +216,7 @@ def search_archive(session: Session, filters: ArchiveFilters) -> ArchivePage:
     filters.page = page
     statement = _page_statement(session, filters, query, now)
     rows = session.execute(statement.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    events = [row[0] for row in rows]
+    events = _load_events(session, [row.id for row in rows])
     total = rows[0].total if rows else 0
     if not rows and page > 1:
         # Past the last page: count, so that the page can link back.

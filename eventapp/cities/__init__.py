@@ -1,0 +1,6 @@
+"""The member directory: German and Chinese member cities, their organisations and events."""
+from flask import Blueprint
+
+bp = Blueprint("cities", __name__)
+
+from eventapp.cities import routes  # noqa: E402,F401  (routes attach to bp)
