@@ -48,6 +48,8 @@ class Registration(db.Model):
     consent_privacy_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_listing: Mapped[bool] = mapped_column(default=False)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # First time the person opened a participants-only join link (online attendance).
+    joined_online_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set when personal data was removed (privacy purge); the row stays for the counts.

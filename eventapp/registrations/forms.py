@@ -12,6 +12,7 @@ from wtforms import (
     StringField,
     SubmitField,
     TextAreaField,
+    ValidationError,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -20,7 +21,6 @@ from eventapp.labels import LANGUAGE_ENDONYMS, label
 from eventapp.models import AttendanceMode, OrganisationKind, RegistrationStatus
 from eventapp.rules import validation
 from eventapp.rules.errors import RuleError
-from wtforms import ValidationError
 
 OTHER = "other"
 

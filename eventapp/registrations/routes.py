@@ -19,6 +19,7 @@ from eventapp.calendar.routes import feed_response
 from eventapp.events.services import get_event_by_slug
 from eventapp.extensions import db, limiter
 from eventapp.i18n import current_language
+from eventapp.labels import label
 from eventapp.models import AttendanceMode, Event, OrganisationKind, OutboxMail, Registration
 from eventapp.outbox.services import deliver_soon
 from eventapp.registrations import bp, mails, services
@@ -162,7 +163,7 @@ def _manage_page(registration: Registration, token: str, status: int = 200,
     if mode_form is None:
         mode_form = ModeForm(formdata=None)
         mode_form.attendance_mode.data = registration.attendance_mode.value
-    mode_form.attendance_mode.choices = [(mode.value, services_label(mode)) for mode in modes]
+    mode_form.attendance_mode.choices = [(mode.value, label(mode)) for mode in modes]
     if sessions_form is None:
         sessions_form = SessionsForm(formdata=None)
         sessions_form.session_ids.data = [choice.session_id for choice in registration.session_choices]
@@ -182,16 +183,15 @@ def _manage_page(registration: Registration, token: str, status: int = 200,
         is_active=registration.status.value in ("pending", "confirmed", "waiting"),
         can_change_mode=len(modes) > 1,
         feed_url=mails.feed_url(token),
+        feed_token=services.feed_token_for(token),
+        online_sessions=[
+            item for item in event.sessions
+            if item.join_url and not item.is_cancelled and item.join_visibility.value != "organisers"
+        ],
         qr_data_uri=qr_data_uri(checkin_code),
         checkin_code=checkin_code,
     )
     return _private(make_response(body, status))
-
-
-def services_label(value: object) -> str:
-    from eventapp.labels import label
-
-    return label(value)  # type: ignore[arg-type]
 
 
 def qr_data_uri(code: str) -> str:
@@ -297,3 +297,22 @@ def personal_feed(token: str) -> Response:
     response = feed_response(scope, f"{registration.event.slug}.ics")
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
+
+
+@bp.get("/join/<token>/<int:session_id>")
+def join(token: str, session_id: int) -> BaseResponse:
+    """A participant's join link (from their personal feed): checked when clicked."""
+    services.begin_write(db.session)
+    registration = services.get_registration_by_feed_token(db.session, token)
+    if registration is None:
+        abort(404)
+    decision = services.get_join_decision(db.session, registration, session_id)
+    if decision is None:
+        abort(404)
+    if decision.url is None:
+        db.session.rollback()
+        body = render_template("registrations/join_wait.html", event=registration.event,
+                               opens_at=decision.opens_at)
+        return _private(make_response(body, 403))
+    db.session.commit()
+    return _private(redirect(decision.url, code=302))

@@ -51,6 +51,7 @@ def upgrade():
         batch_op.add_column(sa.Column('feed_token_hash', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('checkin_hash', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('purged_at', eventapp.models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('joined_online_at', eventapp.models.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_registrations_checkin_hash'), ['checkin_hash'])
         batch_op.create_unique_constraint(batch_op.f('uq_registrations_feed_token_hash'), ['feed_token_hash'])
 
@@ -62,6 +63,7 @@ def downgrade():
     with op.batch_alter_table('registrations', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_registrations_feed_token_hash'), type_='unique')
         batch_op.drop_constraint(batch_op.f('uq_registrations_checkin_hash'), type_='unique')
+        batch_op.drop_column('joined_online_at')
         batch_op.drop_column('purged_at')
         batch_op.drop_column('checkin_hash')
         batch_op.drop_column('feed_token_hash')

@@ -6,7 +6,6 @@ the page, then all of them POST at the same moment (a barrier) from 50 threads.
 from __future__ import annotations
 
 import http.cookiejar
-import re
 import threading
 import urllib.error
 import urllib.parse
