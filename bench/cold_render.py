@@ -1,0 +1,62 @@
+"""CPU time of the benchmark-congress page with empty caches (called by bench/run.py).
+
+Needs the environment of the bench (DATABASE_URL, EVENTAPP_ENV, SECRET_KEY, PUBLIC_URL).
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from eventapp import create_app  # noqa: E402
+from eventapp.events import cache, routes  # noqa: E402
+from eventapp.events.services import AgendaFilters, get_event_page, get_event_stamp  # noqa: E402
+from eventapp.extensions import db  # noqa: E402
+from eventapp.rules.times import now_utc  # noqa: E402
+
+SLUG = "benchmark-congress"
+
+
+def line(name: str, values: list[float]) -> None:
+    print(f"{name:<52} min {min(values) * 1000:6.1f} ms   "
+          f"median {statistics.median(values) * 1000:6.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=20)
+    repeat = parser.parse_args().repeat
+    app = create_app()
+    base_url = app.config["PUBLIC_URL"]
+    client = app.test_client()
+    path = f"/events/{SLUG}/"
+    client.get(path, base_url=base_url)
+    requests = []
+    for _ in range(repeat):
+        cache.clear()
+        started = time.process_time()
+        response = client.get(path, base_url=base_url)
+        requests.append(time.process_time() - started)
+        if response.status_code != 200:
+            raise SystemExit(f"{path} answered {response.status_code}")
+    renders, agendas = [], []
+    with app.test_request_context(path, base_url=base_url):
+        page = get_event_page(db.session, get_event_stamp(db.session, SLUG).id)
+        for _ in range(repeat):
+            started = time.process_time()
+            routes._render_detail(page, "de", AgendaFilters(), now_utc(), False)
+            renders.append(time.process_time() - started)
+            started = time.process_time()
+            routes._render_detail(page, "de", AgendaFilters(), now_utc(), True)
+            agendas.append(time.process_time() - started)
+    line("cold request (version lookup, load, render)", requests)
+    line("cold render of the page (agenda rows + templates)", renders)
+    line("cold render of the agenda alone (?partial=agenda)", agendas)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,318 @@
+"""`make bench`: serve the app under gunicorn on loopback and measure it with wrk.
+
+Builds a scratch database (SQLite, or PostgreSQL database `bench` with --postgres or
+BENCH_POSTGRES=1), runs `flask db upgrade` and `flask demo load --large`, starts gunicorn
+(2 sync workers, production settings) on 127.0.0.1, drives every route of ROUTES with wrk
+for a bounded time, prints req/s, p50, p99 and the ratio to /healthz, then measures the
+CPU time of a cold render of the 300-session agenda in-process. Everything it starts is
+stopped before it exits. Figures depend on the machine: compare ratios, not req/s.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+LUA_SCRIPT = Path(__file__).resolve().parent / "request.lua"
+POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+POSTGRES_DATABASE = "bench"
+
+
+@dataclass
+class Route:
+    """One line of the table.
+
+    `conditional`: send If-None-Match with the ETag of a first GET (expects 304).
+    `prepare(base_url)` may return extra headers and a body, built against the running
+    server (for example a CSRF token and a form for a POST).
+    """
+
+    name: str
+    path: str
+    method: str = "GET"
+    headers: dict[str, str] = field(default_factory=dict)
+    conditional: bool = False
+    expect_status: int | None = None
+    prepare: Callable[[str], tuple[dict[str, str], str | None]] | None = None
+
+
+# ---------------------------------------------------------------------------------------
+# ROUTES: the table `make bench` prints. The first entry is the /healthz baseline.
+# Calendar and registration helpers: append your routes in the marked block below
+# (for example /events/benchmark-congress.ics, /calendar.ics and their conditional
+# variants with conditional=True, and a registration POST with a `prepare` hook).
+# ---------------------------------------------------------------------------------------
+ROUTES: list[Route] = [
+    Route("/healthz", "/healthz"),
+    Route("event page", "/events/benchmark-congress/"),
+    Route("event page, If-None-Match", "/events/benchmark-congress/", conditional=True,
+          expect_status=304),
+    Route("archive ?q=Foshan", "/archive/?q=Foshan"),
+    Route("archive ?q=佛山", "/archive/?q=" + quote("佛山")),
+    # --- calendar and registration routes: extend below this line ---
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def prepare_postgres() -> str:
+    """An empty `bench` database on the local PostgreSQL server."""
+    import psycopg
+
+    with psycopg.connect(POSTGRES_SERVER.replace("+psycopg", "") + "/postgres",
+                         autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (POSTGRES_DATABASE,)
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{POSTGRES_DATABASE}"')
+    url = f"{POSTGRES_SERVER}/{POSTGRES_DATABASE}"
+    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as connection:
+        connection.execute("DROP SCHEMA public CASCADE")
+        connection.execute("CREATE SCHEMA public")
+    return url
+
+
+def app_environment(database_url: str, port: int, workdir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "FLASK_APP": "wsgi.py",
+            "EVENTAPP_ENV": "production",
+            "SECRET_KEY": secrets.token_hex(32),  # throwaway: this server lives for minutes
+            "DATABASE_URL": database_url,
+            "PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "UPLOAD_FOLDER": str(workdir / "uploads"),
+            "LOGIN_RATE_LIMIT": "1000000 per minute",
+            "REGISTRATION_RATE_LIMIT": "1000000 per minute",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
+    return env
+
+
+def run_step(title: str, command: list[str], env: dict[str, str], timeout: float) -> None:
+    started = time.monotonic()
+    print(f"… {title}", flush=True)
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=timeout)
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout + result.stderr)
+        raise SystemExit(f"{title} failed (exit {result.returncode})")
+    print(f"  done in {time.monotonic() - started:.1f} s", flush=True)
+
+
+def wait_until_up(base_url: str, server: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {server.returncode}")
+        try:
+            if fetch(base_url + "/healthz", timeout=2)[0] == 200:
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    raise SystemExit("gunicorn did not answer /healthz in time")
+
+
+def fetch(
+    url: str, headers: dict[str, str] | None = None, timeout: float = 30
+) -> tuple[int, dict[str, str], bytes]:
+    """GET a URL of the bench server (loopback http only)."""
+    if not url.startswith("http://127.0.0.1:"):
+        raise ValueError(f"not a loopback URL: {url}")
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 (checked above)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def stop(server: subprocess.Popen) -> None:
+    """SIGTERM to gunicorn's process group, then SIGKILL after 10 s."""
+    if server.poll() is not None:
+        return
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=5)
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def _milliseconds(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * _UNITS[unit]
+
+
+@dataclass
+class Measure:
+    name: str
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    non_2xx_3xx: int
+    errors: int
+
+
+def run_wrk(route: Route, base_url: str, args: argparse.Namespace) -> Measure:
+    headers = dict(route.headers)
+    body = None
+    if route.prepare is not None:
+        extra, body = route.prepare(base_url)
+        headers.update(extra)
+    if route.conditional:
+        status, response_headers, _ = fetch(base_url + route.path, headers)
+        etag = response_headers.get("ETag")
+        if status != 200 or not etag:
+            raise SystemExit(f"{route.name}: no ETag from a first GET (status {status})")
+        headers["If-None-Match"] = etag
+    if route.expect_status is not None and route.method == "GET":
+        status, _, _ = fetch(base_url + route.path, headers)
+        if status != route.expect_status:
+            raise SystemExit(f"{route.name}: expected {route.expect_status}, got {status}")
+    command = [
+        "wrk", "--latency", "-t", str(args.threads), "-c", str(args.connections),
+        "-d", f"{args.duration}s", "--timeout", "10s", "-s", str(LUA_SCRIPT),
+    ]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    command.append(base_url + route.path)
+    env = dict(os.environ, BENCH_METHOD=route.method, BENCH_BODY=body or "")
+    result = subprocess.run(command, capture_output=True, text=True, env=env,
+                            timeout=args.duration + 30)
+    output = result.stdout
+    if result.returncode != 0 or "Requests/sec" not in output:
+        raise SystemExit(f"wrk failed for {route.name}:\n{output}{result.stderr}")
+    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.MULTILINE))
+    non_ok = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    return Measure(
+        name=route.name,
+        requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        p50_ms=_milliseconds(latency["50"]),
+        p99_ms=_milliseconds(latency["99"]),
+        requests=int(re.search(r"(\d+) requests in", output).group(1)),
+        non_2xx_3xx=int(non_ok.group(1)) if non_ok else 0,
+        errors=sum(int(value) for value in errors.groups()) if errors else 0,
+    )
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align text in a terminal column; CJK characters take two cells."""
+    cells = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return text + " " * max(width - cells, 0)
+
+
+def print_table(measures: list[Measure], label: str) -> None:
+    baseline = measures[0].requests_per_second or 1.0
+    print(f"\n{label}")
+    header = f"{'route':<34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs /healthz':>11} {'errors':>7}"
+    print(header)
+    print("-" * len(header))
+    for measure in measures:
+        ratio = measure.requests_per_second / baseline
+        print(
+            f"{_pad(measure.name, 34)} {measure.requests_per_second:>9.1f} {measure.p50_ms:>8.2f} "
+            f"{measure.p99_ms:>8.2f} {ratio:>10.1%} {measure.non_2xx_3xx + measure.errors:>7}"
+        )
+
+
+def cold_render_cpu(env: dict[str, str], repeat: int) -> None:
+    """CPU time of the event page with empty caches, in a fresh process (no server load)."""
+    result = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("cold_render.py")), "--repeat", str(repeat)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    print("\nCPU time (time.process_time, 300-session agenda, caches emptied each time)")
+    sys.stdout.write(result.stdout)
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", action="store_true",
+                        default=os.environ.get("BENCH_POSTGRES", "") not in ("", "0"),
+                        help="use PostgreSQL database 'bench' instead of SQLite")
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "10")),
+                        help="seconds of load per route (default 10)")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=20, help="cold renders to time")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (Debian package wrk)")
+
+    workdir = Path(tempfile.mkdtemp(prefix="eventapp-bench-"))
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    if args.postgres:
+        database_url = prepare_postgres()
+        label = "PostgreSQL"
+    else:
+        database_url = f"sqlite:///{workdir / 'bench.sqlite'}"
+        label = "SQLite"
+    env = app_environment(database_url, port, workdir)
+    flask = [sys.executable, "-m", "flask"]
+    server: subprocess.Popen | None = None
+    try:
+        run_step("flask db upgrade", [*flask, "db", "upgrade", "heads"], env, timeout=300)
+        run_step("flask demo load --large", [*flask, "demo", "load", "--large"], env, timeout=1800)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(args.workers),
+             "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+             "--timeout", "60", "wsgi:app"],
+            cwd=ROOT, env=env, start_new_session=True,
+        )
+        wait_until_up(base_url, server)
+        for route in ROUTES:  # warm both workers' caches and connection pools
+            for _ in range(4 * args.workers):
+                fetch(base_url + route.path)
+        measures = []
+        for route in ROUTES:
+            print(f"… wrk {route.name} ({args.duration} s)", flush=True)
+            measures.append(run_wrk(route, base_url, args))
+        print_table(measures, f"{label}, gunicorn {args.workers} sync workers, wrk "
+                              f"-t{args.threads} -c{args.connections} -d{args.duration}s")
+    finally:
+        if server is not None:
+            stop(server)
+    cold_render_cpu(env, args.repeat)
+    if args.keep:
+        print(f"\nscratch directory kept: {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
