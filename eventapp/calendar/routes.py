@@ -51,9 +51,12 @@ def _is_not_modified(version: FeedVersion) -> bool:
     return since is not None and version.last_modified <= since
 
 
-def feed_response(scope: FeedScope, filename: str) -> Response:
-    """The HTTP answer for a scope: 304 when the client is current, else the (cached) body."""
-    version = feed_version(db.session, scope)
+def feed_response(scope: FeedScope, filename: str, version: FeedVersion | None = None) -> Response:
+    """The HTTP answer for a scope: 304 when the client is current, else the (cached) body.
+
+    `version` may come with the caller's lookup (single-event feeds); else one query here.
+    """
+    version = version or feed_version(db.session, scope)
     compressed = _wants_gzip()
     etag = version.etag[:-1] + '-gz"' if compressed else version.etag
     if _is_not_modified(version):
@@ -79,7 +82,7 @@ def event_feed(slug: str) -> Response:
     if target is None:
         abort(404)
     scope = FeedScope(language=language, name=target.title, event_ids={target.event_id})
-    return feed_response(scope, f"{target.slug}.ics")
+    return feed_response(scope, f"{target.slug}.ics", target.feed_version(scope))
 
 
 @bp.get("/events/<slug>/sessions/<int:session_id>.ics")
@@ -97,7 +100,9 @@ def session_feed(slug: str, session_id: int) -> Response:
         session_ids={session_id},
         include_events=False,
     )
-    return feed_response(scope, f"{target.slug}-session-{session_id}.ics")
+    return feed_response(
+        scope, f"{target.slug}-session-{session_id}.ics", target.feed_version(scope)
+    )
 
 
 def _filter(name: str) -> str | None:

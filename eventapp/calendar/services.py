@@ -7,14 +7,15 @@ confirmation mail differ only in their scope. How the registration work (issue #
         language=registration.preferred_language,
         name=event.text("title", registration.preferred_language),
         event_ids={event.id},
-        session_ids={choice.session_id for choice in registration.session_choices} or None,
+        session_ids=attended_session_ids,  # None: every session of the event
         cancelled_event_ids={event.id} if registration.status == RegistrationStatus.CANCELLED
         else set(),
         link_visibilities={Visibility.PUBLIC, Visibility.PARTICIPANTS},
         join_token=token,  # participant links become /join/<token>/<session id>
     )
-    body = build_feed(db.session, scope)            # the .ics attachment, or
-    return feed_response(scope)                    # /calendar/<token>.ics (routes.py)
+    body = build_feed(db.session, scope)            # the .ics attachment, or, in a route,
+    return feed_response(scope, "isa-forum.ics")   # /calendar/<token>.ics (calendar/routes.py:
+                                                   # ETag, 304, gzip and the body cache)
 
 Participants-only links are never written raw: they point at the contract's
 `/join/<token>/<session id>` route, which checks entitlement and reveal time when clicked,
@@ -53,7 +54,7 @@ from icalendar import (
 from icalendar import Event as VEvent
 from icalendar.parser import Parameters
 from icalendar.prop import vCategory
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from eventapp.calendar.timezones import vtimezone
@@ -68,9 +69,11 @@ from eventapp.models import (
     EventStatus,
     EventTopic,
     SessionStatus,
+    Speaker,
     Visibility,
 )
-from eventapp.models.base import pick_translation
+from eventapp.models.base import pick_translation, translation_language
+from eventapp.models.events import session_speakers
 from eventapp.rules.times import partner_zones, utc_to_local, zoned
 
 # Raise when what the builder writes changes: it is part of every ETag and cache key.
@@ -144,7 +147,7 @@ def event_uid(event: Event) -> str:
     return f"event-{event.id}@{uid_domain()}"
 
 
-def session_uid(item: EventSession) -> str:
+def session_uid(item: EventSession | FeedItem) -> str:
     """A session's iCalendar UID: stable through renames, moves and language changes."""
     return f"session-{item.id}@{uid_domain()}"
 
@@ -164,7 +167,7 @@ def event_page_url(event: Event) -> str:
     return public_url(f"/events/{event.slug}/")
 
 
-def session_page_url(item: EventSession) -> str:
+def session_page_url(item: EventSession | FeedItem) -> str:
     return public_url(f"/events/{item.event.slug}/#session-{item.id}")
 
 
@@ -200,12 +203,17 @@ def feed_version(session: Session, scope: FeedScope) -> FeedVersion:
             func.max(Event.updated_at),
         ).where(*_event_conditions(scope))
     ).one()
+    return _version(scope, count, int(version_sum), int(id_sum), _as_utc(updated_at))
+
+
+def _version(
+    scope: FeedScope, count: int, version_sum: int, id_sum: int, updated_at: datetime | None
+) -> FeedVersion:
     floor = scope.since or datetime(2016, 4, 1, tzinfo=UTC)
-    last_modified = max(_as_utc(updated_at) or floor, floor).replace(microsecond=0)
-    config = current_app.config
+    last_modified = max(updated_at or floor, floor).replace(microsecond=0)
     key = repr(
-        (FEED_FORMAT, _scope_key(scope), config["PUBLIC_URL"], uid_domain(),
-         count, int(version_sum), int(id_sum), _as_utc(updated_at))
+        (FEED_FORMAT, _scope_key(scope), current_app.config["PUBLIC_URL"], uid_domain(),
+         count, version_sum, id_sum, updated_at)
     )
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     return FeedVersion(f'"{digest}"', last_modified)
@@ -239,9 +247,35 @@ def _scope_key(scope: FeedScope) -> tuple:
 
 
 class FeedTarget(NamedTuple):
+    """The event (or session) a single-event feed is about, with the event's version."""
+
     event_id: int
     slug: str
     title: str
+    version: int
+    updated_at: datetime
+
+    def feed_version(self, scope: FeedScope) -> FeedVersion:
+        """What feed_version() returns for a scope of this one event, without another query."""
+        return _version(scope, 1, self.version, self.event_id, self.updated_at)
+
+
+# Built once: the lookups run on every feed request, including the cheap 304 path.
+_EVENT_TARGET = select(
+    Event.id, Event.slug, Event.title_i18n, Event.main_language, Event.version, Event.updated_at
+).where(Event.slug == bindparam("slug"), Event.status != EventStatus.DRAFT)
+_SESSION_TARGET = (
+    select(
+        Event.id, Event.slug, EventSession.title_i18n, Event.main_language,
+        Event.version, Event.updated_at,
+    )
+    .join(EventSession, EventSession.event_id == Event.id)
+    .where(
+        Event.slug == bindparam("slug"),
+        EventSession.id == bindparam("session_id"),
+        Event.status != EventStatus.DRAFT,
+    )
+)
 
 
 def get_feed_target(
@@ -249,20 +283,14 @@ def get_feed_target(
 ) -> FeedTarget | None:
     """The published (or cancelled) event of a slug, or one of its sessions; None for drafts."""
     if session_id is None:
-        query = select(Event.id, Event.slug, Event.title_i18n, Event.main_language)
+        row = session.execute(_EVENT_TARGET, {"slug": slug}).first()
     else:
-        query = (
-            select(Event.id, Event.slug, EventSession.title_i18n, Event.main_language)
-            .join(EventSession, EventSession.event_id == Event.id)
-            .where(EventSession.id == session_id)
-        )
-    row = session.execute(
-        query.where(Event.slug == slug, Event.status != EventStatus.DRAFT)
-    ).first()
+        row = session.execute(_SESSION_TARGET, {"slug": slug, "session_id": session_id}).first()
     if row is None:
         return None
-    event_id, event_slug, titles, main_language = row
-    return FeedTarget(event_id, event_slug, pick_translation(titles, language, main_language))
+    event_id, event_slug, titles, main_language, version, updated_at = row
+    title = pick_translation(titles, language, main_language)
+    return FeedTarget(event_id, event_slug, title, version, updated_at)
 
 
 def list_feed_events(session: Session, scope: FeedScope) -> list[Event]:
@@ -276,19 +304,75 @@ def list_feed_events(session: Session, scope: FeedScope) -> list[Event]:
     return list(session.scalars(query))
 
 
-def list_feed_sessions(session: Session, scope: FeedScope, events: list[Event]) -> list[EventSession]:
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    """A session as a feed needs it. Read as plain rows rather than ORM objects: a feed
+    only reads, and skipping identity and change tracking loads 300 sessions ~2.5x faster."""
+
+    event: Event
+    id: int
+    title_i18n: dict
+    description_i18n: dict
+    status: SessionStatus
+    starts_at: datetime
+    ends_at: datetime
+    room: str | None
+    spoken_language: str
+    has_interpretation: bool
+    topics: list
+    is_virtual: bool
+    join_url: str | None
+    join_visibility: Visibility
+    join_reveal_minutes: int | None
+    sequence: int
+    created_at: datetime
+    updated_at: datetime
+    speakers: tuple[str, ...]
+
+    def text(self, field: str, language: str) -> str:
+        return pick_translation(getattr(self, f"{field}_i18n"), language, self.event.main_language)
+
+    def text_language(self, field: str, language: str) -> str:
+        values = getattr(self, f"{field}_i18n")
+        return translation_language(values, language, self.event.main_language)
+
+
+_ITEM_COLUMNS = [
+    column for column in EventSession.__table__.c
+    if column.key in FeedItem.__dataclass_fields__ or column.key == "event_id"
+]
+
+
+def list_feed_sessions(session: Session, scope: FeedScope, events: list[Event]) -> list[FeedItem]:
     """The sessions of those events in the scope, with speakers, in programme order."""
     if not scope.include_sessions or not events:
         return []
-    query = (
-        select(EventSession)
-        .where(EventSession.event_id.in_([event.id for event in events]))
-        .options(selectinload(EventSession.speakers))
-        .order_by(EventSession.starts_at, EventSession.room, EventSession.id)
-    )
+    conditions = [EventSession.event_id.in_([event.id for event in events])]
     if scope.session_ids is not None:
-        query = query.where(EventSession.id.in_(sorted(scope.session_ids)))
-    return list(session.scalars(query))
+        conditions.append(EventSession.id.in_(sorted(scope.session_ids)))
+    rows = session.execute(
+        select(*_ITEM_COLUMNS)
+        .where(*conditions)
+        .order_by(EventSession.starts_at, EventSession.room, EventSession.id)
+    ).mappings().all()
+    speakers: dict[int, list[str]] = {}
+    for session_id, name, affiliation in session.execute(
+        select(session_speakers.c.session_id, Speaker.name, Speaker.affiliation)
+        .join(Speaker, Speaker.id == session_speakers.c.speaker_id)
+        .join(EventSession, EventSession.id == session_speakers.c.session_id)
+        .where(*conditions)
+        .order_by(Speaker.name, Speaker.id)
+    ):
+        speakers.setdefault(session_id, []).append(f"{name} ({affiliation})" if affiliation else name)
+    by_id = {event.id: event for event in events}
+    return [
+        FeedItem(
+            event=by_id[row["event_id"]],
+            speakers=tuple(speakers.get(row["id"], ())),
+            **{key: value for key, value in row.items() if key != "event_id"},
+        )
+        for row in rows
+    ]
 
 
 def build_feed(session: Session, scope: FeedScope) -> bytes:
@@ -380,7 +464,7 @@ class _FeedWriter:
         self.status = {flag: vText("CANCELLED" if flag else "CONFIRMED") for flag in (False, True)}
         self.transparency = {flag: vText("TRANSPARENT" if flag else "OPAQUE") for flag in (False, True)}
 
-    def calendar(self, events: list[Event], items: list[EventSession]) -> Calendar:
+    def calendar(self, events: list[Event], items: list[FeedItem]) -> Calendar:
         scope = self.scope
         calendar = Calendar()
         calendar["PRODID"] = vText(PRODID)
@@ -504,7 +588,7 @@ class _FeedWriter:
         self._finish(component, description, location, page, event.topics)
         return component
 
-    def session_component(self, item: EventSession) -> VEvent:
+    def session_component(self, item: FeedItem) -> VEvent:
         language = self.scope.language
         messages = self.messages
         event = item.event
@@ -528,11 +612,7 @@ class _FeedWriter:
         page = session_page_url(item)
         description = [item.text("description", language), self.session_times(item)]
         if item.speakers:
-            names = ", ".join(
-                f"{speaker.name} ({speaker.affiliation})" if speaker.affiliation else speaker.name
-                for speaker in item.speakers
-            )
-            description.append(messages["speakers"] % {"names": names})
+            description.append(messages["speakers"] % {"names": ", ".join(item.speakers)})
         if item.room:
             description.append(messages["room"] % {"room": item.room})
         spoken = messages["language"] % {"language": self._label(item.spoken_language)}
@@ -550,7 +630,7 @@ class _FeedWriter:
         self._finish(component, description, location, join_url or page, item.topics or event.topics)
         return component
 
-    def join_url(self, item: EventSession) -> str | None:
+    def join_url(self, item: FeedItem) -> str | None:
         """The link a feed may show: public ones raw, others through our checking routes."""
         if not item.join_url or item.join_visibility not in self.scope.link_visibilities:
             return None
@@ -562,7 +642,7 @@ class _FeedWriter:
             return public_url(f"/join/{self.scope.join_token}/{item.id}")
         return None
 
-    def session_times(self, item: EventSession) -> str:
+    def session_times(self, item: FeedItem) -> str:
         """One line per zone (event zone first): date, clock times, zone name and offset."""
         key = (item.starts_at, item.ends_at, item.event.timezone)
         if key not in self._times:
@@ -600,7 +680,7 @@ def event_location(event: Event, online: str | None = None) -> str:
     return _join(event.venue_name, event.venue_address)
 
 
-def session_location(item: EventSession, online: str | None = None) -> str:
+def session_location(item: EventSession | FeedItem, online: str | None = None) -> str:
     """LOCATION of a session: "Online" when it has no room to go to, else room and venue."""
     event = item.event
     if event.format == EventFormat.VIRTUAL or (item.is_virtual and not item.room):

@@ -12,6 +12,7 @@ from eventapp.calendar.services import (
     event_uid,
     feed_version,
     fold_line,
+    get_feed_target,
     serialise,
     session_uid,
 )
@@ -411,3 +412,16 @@ def test_feed_version_one_query_and_changes_with_data(session: Session, winter_e
     assert moved.etag != first.etag
     assert moved.last_modified >= first.last_modified
     assert feed_version(session, event_scope(winter_event, "en")).etag != first.etag
+
+
+def test_feed_target_version_equals_feed_version(session: Session, winter_event: Event) -> None:
+    talk = winter_event.sessions[0]
+    scope = event_scope(winter_event)
+    target = get_feed_target(session, winter_event.slug, "de")
+    session_target = get_feed_target(session, winter_event.slug, "en", talk.id)
+
+    assert target.title == "Wasserstoff-Fachtagung Köln"
+    assert session_target.title == "Welcome and overview"
+    assert target.feed_version(scope) == feed_version(session, scope)
+    assert session_target.feed_version(scope) == feed_version(session, scope)
+    assert get_feed_target(session, winter_event.slug, "de", talk.id + 1000) is None
