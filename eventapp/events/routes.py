@@ -136,6 +136,7 @@ def _render_detail(
     }
     if partial:
         return render_template("events/_agenda.html", **context).encode()
+    context["is_past"] = event.ends_at <= now
     context["speakers"] = [
         speaker_card(speaker, language) for speaker in page.speakers
     ]

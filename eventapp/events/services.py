@@ -569,6 +569,11 @@ class Agenda:
     shown: int
     is_running: bool
 
+    @property
+    def has_choices(self) -> bool:
+        """Whether any filter offers a choice (a lone room or language offers none)."""
+        return any(len(values) > 1 for values in (self.all_days, self.rooms, self.languages, self.topics))
+
 
 def session_boundaries(page: EventPage) -> tuple[datetime, ...]:
     """Every instant at which the current or next session changes, sorted."""
