@@ -66,6 +66,11 @@ ROUTES: list[Route] = [
     Route("archive ?q=Foshan", "/archive/?q=Foshan"),
     Route("archive ?q=佛山", "/archive/?q=" + quote("佛山")),
     # --- calendar and registration routes: extend below this line ---
+    Route("event .ics (300 sessions)", "/events/benchmark-congress.ics"),
+    Route("event .ics, If-None-Match", "/events/benchmark-congress.ics", conditional=True,
+          expect_status=304),
+    Route("/calendar.ics", "/calendar.ics"),
+    Route("/calendar.ics, If-None-Match", "/calendar.ics", conditional=True, expect_status=304),
 ]
 
 
