@@ -354,6 +354,14 @@ class SessionRow(NamedTuple):
     join_visibility: Visibility
 
 
+class SpeakerRow(NamedTuple):
+    id: int
+    name: str
+    affiliation: str | None
+    bio_i18n: dict
+    main_language: str
+
+
 @dataclass
 class EventPage:
     """What an event page shows, loaded in a fixed number of queries.
@@ -365,7 +373,7 @@ class EventPage:
     event: Event
     sessions: list[SessionRow]
     speaker_names: dict[int, list[str]]
-    speakers: list[Speaker]
+    speakers: list[SpeakerRow]
 
 
 _AGENDA_COLUMNS = (
@@ -410,9 +418,11 @@ def get_event_page(session: Session, event_id: int) -> EventPage:
         .order_by(session_speakers.c.session_id, Speaker.name)
     ):
         speaker_names.setdefault(session_id, []).append(name)
-    speakers = list(
-        session.scalars(
-            select(Speaker)
+    speakers = [
+        SpeakerRow(*row)
+        for row in session.execute(
+            select(Speaker.id, Speaker.name, Speaker.affiliation, Speaker.bio_i18n,
+                   Speaker.main_language)
             .where(
                 Speaker.id.in_(
                     select(session_speakers.c.speaker_id)
@@ -422,7 +432,7 @@ def get_event_page(session: Session, event_id: int) -> EventPage:
             )
             .order_by(Speaker.name, Speaker.id)
         )
-    )
+    ]
     return EventPage(event, sessions, speaker_names, speakers)
 
 
@@ -781,9 +791,10 @@ class SpeakerCard:
     bio_language: str
 
 
-def speaker_card(speaker: Speaker, language: str, limit: int = 280) -> SpeakerCard:
+def speaker_card(speaker: SpeakerRow, language: str, limit: int = 280) -> SpeakerCard:
     """A speaker with a short bio (cut at a word boundary) in the reader's language."""
-    bio = speaker.text("bio", language)
+    bio = pick_translation(speaker.bio_i18n, language, speaker.main_language)
     if len(bio) > limit:
         bio = bio[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
-    return SpeakerCard(speaker.name, speaker.affiliation, bio, speaker.text_language("bio", language))
+    bio_language = translation_language(speaker.bio_i18n, language, speaker.main_language)
+    return SpeakerCard(speaker.name, speaker.affiliation, bio, bio_language)
