@@ -57,12 +57,16 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from eventapp.archive import bp as archive_bp
     from eventapp.auth import bp as auth_bp
     from eventapp.calendar import bp as calendar_bp
+    from eventapp.cities import bp as cities_bp
     from eventapp.events import bp as events_bp
     from eventapp.main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(archive_bp)
+    app.register_blueprint(cities_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(events_bp, url_prefix="/events")
