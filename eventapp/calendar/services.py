@@ -211,9 +211,10 @@ def _version(
 ) -> FeedVersion:
     floor = scope.since or datetime(2016, 4, 1, tzinfo=UTC)
     last_modified = max(updated_at or floor, floor).replace(microsecond=0)
+    config = current_app.config
     key = repr(
-        (FEED_FORMAT, _scope_key(scope), current_app.config["PUBLIC_URL"], uid_domain(),
-         count, version_sum, id_sum, updated_at)
+        (FEED_FORMAT, _scope_key(scope), config["PUBLIC_URL"], uid_domain(),
+         config["ORGANIZER_NAME"], config["ORGANIZER_EMAIL"], count, version_sum, id_sum, updated_at)
     )
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     return FeedVersion(f'"{digest}"', last_modified)
