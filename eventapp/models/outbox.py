@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eventapp.extensions import db
@@ -32,6 +32,10 @@ class OutboxMail(db.Model):
     attachment_name: Mapped[str | None] = mapped_column(String(120))
     attachment_type: Mapped[str | None] = mapped_column(String(120))
     attachment_data: Mapped[str | None] = mapped_column(Text)
+    # A named renderer (eventapp.outbox.services.RENDERERS) that writes subject, bodies and
+    # attachment when the mail is sent, from `context`; keeps the request that queues it short.
+    renderer: Mapped[str | None] = mapped_column(String(40))
+    context: Mapped[dict | None] = mapped_column(JSON)
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registrations.id", ondelete="SET NULL"), index=True
     )

@@ -11,7 +11,7 @@ import logging
 import smtplib
 import socket
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -60,6 +60,63 @@ class Attachment:
     filename: str
     content_type: str
     data: str
+
+
+@dataclass
+class RenderedMail:
+    subject: str
+    body_text: str
+    body_html: str | None = None
+    attachment: Attachment | None = None
+
+
+# name -> function(session, mail) that writes a mail from its context when it is sent;
+# None means the mail has no reason to leave any more (its registration is gone).
+Renderer = Callable[[Session, OutboxMail], RenderedMail | None]
+RENDERERS: dict[str, Renderer] = {}
+
+
+def renderer(name: str) -> Callable[[Renderer], Renderer]:
+    """Register a function that renders a mail when it is sent."""
+
+    def register(function: Renderer) -> Renderer:
+        RENDERERS[name] = function
+        return function
+
+    return register
+
+
+def queue_rendered_later(
+    session: Session,
+    *,
+    kind: str,
+    recipient: str,
+    language: str,
+    renderer_name: str,
+    context: dict,
+    registration_id: int | None = None,
+) -> OutboxMail:
+    """Add a mail whose text a renderer writes at send time; it leaves with the caller's commit."""
+    if renderer_name not in RENDERERS:
+        raise ValueError(f"unknown mail renderer {renderer_name!r}")
+    if "\n" in recipient or "\r" in recipient:
+        raise ValueError("line breaks are not allowed in the recipient")
+    mail = OutboxMail(
+        kind=kind,
+        recipient=recipient,
+        language=language,
+        subject="",
+        body_text="",
+        renderer=renderer_name,
+        context=context,
+        registration_id=registration_id,
+        status=MailStatus.PENDING,
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    session.add(mail)
+    session.flush()
+    return mail
 
 
 def queue_mail(
@@ -135,26 +192,40 @@ def claim_due(
     return claimed
 
 
-def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
+def render(session: Session, mail: OutboxMail) -> RenderedMail | None:
+    """What the mail says: from its renderer, or as stored."""
+    if mail.renderer:
+        function = RENDERERS.get(mail.renderer)
+        if function is None:
+            raise LookupError(f"unknown mail renderer {mail.renderer!r}")
+        return function(session, mail)
+    attachment = None
+    if mail.attachment_data and mail.attachment_name:
+        attachment = Attachment(mail.attachment_name, mail.attachment_type or "application/octet-stream",
+                                mail.attachment_data)
+    return RenderedMail(mail.subject, mail.body_text, mail.body_html, attachment)
+
+
+def build_message(mail: OutboxMail, content: RenderedMail, sender: str) -> EmailMessage:
+    if "\n" in content.subject or "\r" in content.subject:
+        raise ValueError("line breaks are not allowed in the subject")
     message = EmailMessage()
-    message["Subject"] = mail.subject
+    message["Subject"] = content.subject
     message["From"] = sender
     message["To"] = mail.recipient
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(idstring=f"outbox{mail.id}")
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(mail.body_text)
-    if mail.body_html:
-        message.add_alternative(mail.body_html, subtype="html")
-    if mail.attachment_data and mail.attachment_name:
-        maintype, _slash, subtype = (mail.attachment_type or "application/octet-stream").partition("/")
-        params = {"params": {"method": "PUBLISH"}} if mail.attachment_type == "text/calendar" else {}
+    message.set_content(content.body_text)
+    if content.body_html:
+        message.add_alternative(content.body_html, subtype="html")
+    attachment = content.attachment
+    if attachment is not None:
+        maintype, _slash, subtype = attachment.content_type.partition("/")
+        params = {"params": {"method": "PUBLISH"}} if attachment.content_type == "text/calendar" else {}
         message.add_attachment(
-            mail.attachment_data.encode(),
-            maintype=maintype,
-            subtype=subtype,
-            filename=mail.attachment_name,
-            **params,
+            attachment.data.encode(), maintype=maintype, subtype=subtype,
+            filename=attachment.filename, **params,
         )
     # After the body: set_content() drops every Content-* header set before it.
     message["Content-Language"] = "zh-Hans" if mail.language == "zh" else mail.language
@@ -176,35 +247,50 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def deliver(session: Session, mail_id: int, worker: str, settings: MailSettings) -> bool:
-    """Send one claimed mail and record the outcome (committed); True when sent."""
+    """Render and send one claimed mail and record the outcome (committed); True when sent."""
     mail = session.get(OutboxMail, mail_id)
     if mail is None or mail.status != MailStatus.SENDING or mail.claimed_by != worker:
         session.rollback()
         return False
-    message = build_message(mail, settings.sender)
-    session.rollback()  # no transaction held open while talking to the SMTP server
+    attempts = (mail.attempts or 0) + 1
     error: str | None = None
+    subject = mail.subject
     try:
-        if not settings.server:
-            raise ConnectionError("MAIL_SERVER is not set")
-        _send(settings, message)
-    except (OSError, smtplib.SMTPException, ConnectionError, socket.timeout) as exc:
-        error = f"{type(exc).__name__}: {exc}"[:2000]
+        content = render(session, mail)
+    except Exception as exc:  # a broken template must not stop the other mails
+        logger.exception("rendering mail %s failed", mail_id)
+        content, error = None, f"render: {type(exc).__name__}: {exc}"[:2000]
+    session.rollback()  # no transaction held open while talking to the SMTP server
+    if content is None and error is None:
+        return _finish(session, mail_id, worker, {"status": MailStatus.FAILED, "attempts": attempts,
+                                                  "last_error": "nothing to send any more"})
+    if content is not None:
+        subject = content.subject
+        try:
+            if not settings.server:
+                raise ConnectionError("MAIL_SERVER is not set")
+            _send(settings, build_message(mail, content, settings.sender))
+        except (OSError, smtplib.SMTPException, ConnectionError, ValueError) as exc:
+            error = f"{type(exc).__name__}: {exc}"[:2000]
     now = utcnow()
+    if error is None:
+        # The body held the person's secret link: once sent, the database keeps only the facts.
+        return _finish(session, mail_id, worker, {
+            "status": MailStatus.SENT, "sent_at": now, "last_error": None, "attempts": attempts,
+            "subject": subject[:300], "body_text": "", "body_html": None, "attachment_data": None,
+            "context": None,
+        })
+    logger.warning("outbox mail %s failed (attempt %s): %s", mail_id, attempts, error)
+    return _finish(session, mail_id, worker, {
+        "status": MailStatus.FAILED if attempts >= MAX_ATTEMPTS else MailStatus.PENDING,
+        "attempts": attempts,
+        "last_error": error,
+        "next_attempt_at": now + retry_delay(attempts),
+    })
+
+
+def _finish(session: Session, mail_id: int, worker: str, values: dict) -> bool:
     begin_write(session)
-    if error is None:
-        values = {"status": MailStatus.SENT, "sent_at": now, "last_error": None}
-    else:
-        attempts = (mail.attempts or 0) + 1
-        values = {
-            "status": MailStatus.FAILED if attempts >= MAX_ATTEMPTS else MailStatus.PENDING,
-            "attempts": attempts,
-            "last_error": error,
-            "next_attempt_at": now + retry_delay(attempts),
-        }
-        logger.warning("outbox mail %s failed (attempt %s): %s", mail_id, attempts, error)
-    if error is None:
-        values["attempts"] = (mail.attempts or 0) + 1
     session.execute(
         update(OutboxMail)
         .where(OutboxMail.id == mail_id, OutboxMail.claimed_by == worker)
@@ -212,7 +298,7 @@ def deliver(session: Session, mail_id: int, worker: str, settings: MailSettings)
         execution_options={"synchronize_session": False},
     )
     session.commit()
-    return error is None
+    return values["status"] == MailStatus.SENT
 
 
 def begin_write(session: Session) -> None:

@@ -14,7 +14,13 @@ from eventapp.models import (
     RegistrationStatus,
     Visibility,
 )
-from eventapp.outbox.services import Attachment, queue_mail
+from eventapp.outbox.services import (
+    Attachment,
+    RenderedMail,
+    queue_mail,
+    queue_rendered_later,
+    renderer,
+)
 from eventapp.registrations.services import choosable_sessions, feed_token_for
 
 
@@ -66,14 +72,14 @@ def feed_scope(registrations: list[Registration], language: str, feed_token: str
 
 
 def _ics_attachment(session: Session, registration: Registration, token: str | None) -> Attachment:
-    language = registration.preferred_language
-    scope = feed_scope([registration], language, feed_token_for(token) if token else None)
-    body = build_feed(session, scope).decode()
-    return Attachment(f"{registration.event.slug}.ics", "text/calendar", body)
+    """The person's event with their sessions, as current when the mail leaves."""
+    scope = feed_scope([registration], registration.preferred_language,
+                       feed_token_for(token) if token else None)
+    return Attachment(f"{registration.event.slug}.ics", "text/calendar", build_feed(session, scope).decode())
 
 
 def _render(template: str, language: str, **context: object) -> tuple[str, str, str]:
-    """(subject, text, html) of a mail template pair, rendered in `language`."""
+    """(subject, text, html) of a mail template set, rendered in `language`."""
     with force_locale(language):
         subject = render_template(f"mail/{template}.subject.txt", language=language, **context)
         text = render_template(f"mail/{template}.txt", language=language, **context)
@@ -85,53 +91,80 @@ def _event_context(event: Event) -> dict:
     return {"event": event, "event_url": public_url(f"/events/{event.slug}/")}
 
 
+def _registration_of(session: Session, mail: OutboxMail) -> Registration | None:
+    registration = session.get(Registration, mail.registration_id) if mail.registration_id else None
+    if registration is None or registration.purged_at is not None:
+        return None
+    return registration
+
+
 def queue_confirmation(
     session: Session, registration: Registration, token: str, *, is_reminder: bool = False
 ) -> OutboxMail:
-    """The confirmation (or, for a repeated sign-up, the renewed link) with status and .ics."""
+    """The confirmation (or, for a repeated sign-up, the renewed link) with status and .ics.
+
+    Written when it is sent (so the request stays short); the token waits in the row's
+    context until then and is erased with the body once the mail has left.
+    """
+    return queue_rendered_later(
+        session,
+        kind="registration_reminder" if is_reminder else "registration",
+        recipient=registration.email,
+        language=registration.preferred_language,
+        renderer_name="registration",
+        context={"token": token, "is_reminder": is_reminder},
+        registration_id=registration.id,
+    )
+
+
+@renderer("registration")
+def render_confirmation(session: Session, mail: OutboxMail) -> RenderedMail | None:
+    registration = _registration_of(session, mail)
+    if registration is None or not mail.context:
+        return None
+    token = mail.context["token"]
     language = registration.preferred_language
     subject, text, html = _render(
         "registration",
         language,
         registration=registration,
-        is_reminder=is_reminder,
+        is_reminder=bool(mail.context.get("is_reminder")),
         manage_url=manage_url(token),
         feed_url=feed_url(token),
         **_event_context(registration.event),
     )
-    return queue_mail(
-        session,
-        kind="registration_reminder" if is_reminder else "registration",
-        recipient=registration.email,
-        language=language,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        attachment=_ics_attachment(session, registration, token),
-        registration_id=registration.id,
-    )
+    return RenderedMail(subject, text, html, _ics_attachment(session, registration, token))
 
 
 def queue_status_mail(session: Session, registration: Registration) -> OutboxMail:
     """Tell a person their status changed (promoted, approved, rejected, cancelled)."""
-    language = registration.preferred_language
-    subject, text, html = _render(
-        "status", language, registration=registration, **_event_context(registration.event)
-    )
-    attachment = None
-    if registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.CANCELLED):
-        attachment = _ics_attachment(session, registration, None)
-    return queue_mail(
+    return queue_rendered_later(
         session,
         kind=f"status_{registration.status.value}",
         recipient=registration.email,
-        language=language,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        attachment=attachment,
+        language=registration.preferred_language,
+        renderer_name="status",
+        context={"status": registration.status.value},
         registration_id=registration.id,
     )
+
+
+@renderer("status")
+def render_status(session: Session, mail: OutboxMail) -> RenderedMail | None:
+    registration = _registration_of(session, mail)
+    if registration is None or not mail.context:
+        return None
+    # The status the mail announces, even if it has changed again since.
+    status = RegistrationStatus(mail.context["status"])
+    language = registration.preferred_language
+    subject, text, html = _render(
+        "status", language, registration=registration, status=status,
+        **_event_context(registration.event),
+    )
+    attachment = None
+    if status in (RegistrationStatus.CONFIRMED, RegistrationStatus.CANCELLED):
+        attachment = _ics_attachment(session, registration, None)
+    return RenderedMail(subject, text, html, attachment)
 
 
 def queue_organiser_message(

@@ -83,9 +83,6 @@ def _apply_rule_error(form: RegistrationForm, error: RuleError) -> None:
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
 @limiter.limit(_registration_limit, methods=["POST"])
 def register(slug: str) -> BaseResponse | tuple[str, int] | str:
-    if request.method == "POST":
-        # SQLite: take the write lock before the first read (see begin_write).
-        services.begin_write(db.session)
     event = _get_event_or_404(slug)
     language = current_language()
     availability = services.get_availability(event)
@@ -113,8 +110,7 @@ def register(slug: str) -> BaseResponse | tuple[str, int] | str:
         return page(422 if form.is_submitted() else 200)
     if form.is_bot:
         db.session.rollback()
-        return redirect(url_for("registrations.sent", slug=event.slug))
-    before = _last_mail_id()
+        return redirect(url_for("registrations.sent", slug=slug))
     data = services.RegistrationData(
         first_name=form.first_name.data,
         last_name=form.last_name.data,
@@ -133,6 +129,10 @@ def register(slug: str) -> BaseResponse | tuple[str, int] | str:
         consent_privacy=form.consent_privacy.data,
         consent_listing=form.consent_listing.data,
     )
+    # Reading and validating ran without locks; the write starts here (SQLite: BEGIN
+    # IMMEDIATE, so concurrent sign-ups queue instead of failing with "database is locked").
+    services.begin_write(db.session)
+    before = _last_mail_id()
     try:
         services.register(db.session, event, data)
     except RuleError as error:
@@ -144,7 +144,7 @@ def register(slug: str) -> BaseResponse | tuple[str, int] | str:
     db.session.commit()
     _deliver_new_mails(before)
     # The same answer whether the address was new or already registered.
-    return redirect(url_for("registrations.sent", slug=event.slug))
+    return redirect(url_for("registrations.sent", slug=slug))
 
 
 @bp.get("/events/<slug>/register/sent")

@@ -178,7 +178,9 @@ def begin_write(session: Session) -> None:
     if session.get_bind().dialect.name != "sqlite":
         return
     if session.in_transaction():
-        session.commit()
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("begin_write() with unsaved changes: call it before changing anything")
+        session.rollback()  # end the read snapshot; loaded objects reload on next access
     session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE"})
 
 

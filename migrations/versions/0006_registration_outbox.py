@@ -31,6 +31,8 @@ def upgrade():
     sa.Column('attachment_name', sa.String(length=120), nullable=True),
     sa.Column('attachment_type', sa.String(length=120), nullable=True),
     sa.Column('attachment_data', sa.Text(), nullable=True),
+    sa.Column('renderer', sa.String(length=40), nullable=True),
+    sa.Column('context', sa.JSON(), nullable=True),
     sa.Column('registration_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.Enum('pending', 'sending', 'sent', 'failed', name='mail_status', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),

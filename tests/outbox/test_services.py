@@ -30,7 +30,8 @@ def test_send_delivers_queued_mail(session, smtp_server):
     assert sent == (1, 0)
     assert (message["To"], message["Subject"], text_body(message).strip(), html_body(message).strip()) == (
         "a@example.org", "Hello", "Plain", "<p>Rich</p>")
-    assert (mail.status, mail.attempts, mail.last_error) == (MailStatus.SENT, 1, None)
+    assert (mail.status, mail.attempts, mail.last_error, mail.body_text, mail.body_html) == (
+        MailStatus.SENT, 1, None, "", None)
 
 
 def test_server_down_keeps_mail_and_retries_when_up(session):

@@ -2,10 +2,11 @@ import csv
 import io
 import re
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from eventapp.models import OutboxMail, Registration, RegistrationStatus
+from eventapp.models import OutboxMail, Registration, RegistrationStatus, SessionKind
 from eventapp.registrations import services
 from tests.factories import make_user
 from tests.registrations.support import csrf_token, open_event, post_registration, sign_up
@@ -297,12 +298,18 @@ def test_message_to_filtered_group_goes_through_outbox(session, client):
     assert ("<script>" in mails[0].body_html, "&lt;script&gt;" in mails[0].body_html) == (False, True)
 
 
-def test_confirmation_mail_escapes_html_and_has_ics(session):
+def test_confirmation_mail_escapes_html_and_has_ics(session, smtp_server):
+    from eventapp.outbox.services import MailSettings, send_due
+    from tests.outbox.smtp import attachments, html_body
+
     event = open_event(session)
-    sign_up(session, event, first_name=SCRIPT, notes=SCRIPT)
-    mail = session.scalar(select(OutboxMail))
-    assert ("<script>" in mail.body_html, "&lt;script&gt;" in mail.body_html) == (False, True)
-    assert (mail.attachment_type, mail.attachment_data.startswith("BEGIN:VCALENDAR")) == ("text/calendar", True)
+    sign_up(session, event, first_name=SCRIPT, last_name=SCRIPT, organisation_name=SCRIPT)
+    session.commit()
+    send_due(session, MailSettings("127.0.0.1", smtp_server.port, None, None, False, "x@example.org"), "w")
+    message = smtp_server.inbox.wait_for(1)[0]
+    html = html_body(message)
+    assert ("<script>" in html, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html) == (False, True)
+    assert list(attachments(message)) == [f"{event.slug}.ics"]
 
 
 def _virtual_session(session, event, **overrides):
@@ -357,3 +364,18 @@ def test_personal_feed_carries_participant_join_link(session, client):
     body = client.get(f"/calendar/{feed_token}.ics").get_data(as_text=True).replace("\r\n ", "")
     assert f"https://events.example.org/join/{feed_token}/{item.id}" in body
     assert "meet.jit.si" not in body
+
+
+@pytest.mark.parametrize("people", [1, 3])
+def test_organiser_list_query_count_is_fixed(session, client, count_queries, people):
+    from tests.factories import make_session
+
+    event = open_event(session)
+    visit = make_session(session, event, kind=SessionKind.SITE_VISIT, capacity=10)
+    for number in range(people):
+        sign_up(session, event, f"p{number}@example.org", session_ids=[visit.id])
+    session.commit()
+    login_organiser(session, client)
+    count_queries.statements.clear()
+    response = client.get(f"/manage/events/{event.slug}/registrations/")
+    assert (response.status_code, count_queries.count) == (200, 8)
