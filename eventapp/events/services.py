@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from eventapp.models import (
@@ -316,20 +316,26 @@ class EventStamp:
         return tuple(sorted(moments))
 
 
+# Built once: the 304 path runs it on every conditional request.
+_STAMP_QUERY = select(
+    Event.id,
+    Event.version,
+    Event.updated_at,
+    Event.status,
+    Event.starts_at,
+    Event.ends_at,
+    Event.registration_opens_at,
+    Event.registration_closes_at,
+).where(Event.slug == bindparam("slug"))
+
+
 def get_event_stamp(session: Session, slug: str) -> EventStamp | None:
-    """The version row of a published (or cancelled) event; None for drafts and unknown slugs."""
-    row = session.execute(
-        select(
-            Event.id,
-            Event.version,
-            Event.updated_at,
-            Event.status,
-            Event.starts_at,
-            Event.ends_at,
-            Event.registration_opens_at,
-            Event.registration_closes_at,
-        ).where(Event.slug == slug)
-    ).one_or_none()
+    """The version row of a published (or cancelled) event; None for drafts and unknown slugs.
+
+    One lookup on the unique slug index, run on the session's connection: the Core path
+    skips the ORM's per-statement work, which matters on the 304 path.
+    """
+    row = session.connection().execute(_STAMP_QUERY, {"slug": slug}).one_or_none()
     if row is None:
         return None
     stamp = EventStamp(*row)
