@@ -83,8 +83,13 @@ def detail(slug: str) -> Response:
     language = current_language()
     partial = request.args.get("partial") == "agenda"
     args = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if k in _PAGE_ARGS))
-    # Signed-in organisers and pending flash messages make the body personal: never shared.
-    is_shared = not current_user.is_authenticated and "_flashes" not in http_session
+    # Signed-in organisers and pending flash messages make the body personal, and unknown
+    # query arguments reappear in its language links: such bodies are never shared.
+    is_shared = (
+        not current_user.is_authenticated
+        and "_flashes" not in http_session
+        and all(key in _PAGE_ARGS or key == "lang" for key in request.args)
+    )
     event_key = cache.event_key(stamp.id, stamp.version, stamp.updated_at)
     known_boundaries = cache.boundaries.get(event_key)
     marker = page_marker(stamp, now, known_boundaries)

@@ -291,3 +291,14 @@ def test_detail_for_signed_in_organiser_is_private_and_uncached(client, data):
     assert "ETag" not in response.headers
     assert response.headers["Cache-Control"] == "private, no-store"
     assert "orga@example.org" in response.get_data(as_text=True)
+
+
+def test_detail_with_unknown_arguments_is_not_cached(client, data):
+    with data() as session:
+        make_event(session, slug="fremd")
+
+    response = client.get("/events/fremd/?utm_source=mail")
+
+    assert response.status_code == 200
+    assert "ETag" not in response.headers
+    assert 'href="/events/fremd/?utm_source=mail&amp;lang=en"' in response.get_data(as_text=True)
