@@ -1,3 +1,5 @@
+import re
+
 from sqlalchemy.exc import OperationalError
 
 from eventapp.extensions import db
@@ -31,8 +33,8 @@ def test_home_shows_event_zone_and_partner_zone(session, client):
     make_event(session, title={"de": "Forum"})
     session.commit()
     body = client.get("/?lang=en").get_data(as_text=True)
-    assert "09:00–17:00 <abbr title=\"Europe/Berlin\">Berlin</abbr> (UTC+1)" in body
-    assert "16:00–00:00 <abbr title=\"Asia/Shanghai\">Beijing</abbr> (UTC+8)" in body
+    text = " ".join(re.sub(r"<[^>]+>", "", body).split())
+    assert "Forum January 14, 2027 09:00–17:00 Berlin (UTC+1) 16:00–00:00 Beijing (UTC+8) From" in text
 
 
 def test_unknown_page_is_404_in_each_language(client):
