@@ -19,6 +19,7 @@ the FTS syntax.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import re
@@ -350,6 +351,8 @@ def reindex_events(session: Session, event_ids: Iterable[int] | None = None) -> 
             connection.exec_driver_sql("ANALYZE events")
             connection.exec_driver_sql("ANALYZE search_events")
         else:
+            # Merge FTS5's many small segments from the bulk insert into one b-tree.
+            connection.exec_driver_sql("INSERT INTO search_events (search_events) VALUES ('optimize')")
             connection.exec_driver_sql("ANALYZE")
     return len(ids)
 
@@ -411,15 +414,47 @@ _fold_char = functools.lru_cache(maxsize=8192)(fold)
 _fold_plain_char = functools.lru_cache(maxsize=8192)(fold_plain)
 
 
-def _fold_map(text: str, folder: Any) -> tuple[str, list[int]]:
-    """The folded text and, for each of its characters, the index of the original one."""
-    parts: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
+class _Origin:
+    """Maps an index of a folded text back to the original: folding keeps most characters
+    one-to-one, so only the few that grow (ö -> oe) or vanish (combining marks) are kept."""
+
+    def __init__(self, text: str, lengths: dict[str, int]) -> None:
+        self.starts: list[int] = []
+        self.places: list[tuple[int, int]] = []
+        if not lengths:
+            return
+        shift = 0
+        pattern = re.compile("[" + re.escape("".join(lengths)) + "]")
+        for match in pattern.finditer(text):
+            length = lengths[match.group()]
+            self.starts.append(match.start() + shift)
+            self.places.append((match.start(), length))
+            shift += length - 1
+
+    def __getitem__(self, folded_index: int) -> int:
+        number = bisect.bisect_right(self.starts, folded_index) - 1
+        if number < 0:
+            return folded_index
+        start = self.starts[number]
+        original, length = self.places[number]
+        if folded_index < start + length:
+            return original
+        return original + 1 + folded_index - start - length
+
+
+def _fold_map(text: str, folder: Any) -> tuple[str, _Origin]:
+    """The folded text (by str.translate, fast) and the way back to original indices."""
+    table: dict[int, str] = {}
+    lengths: dict[str, int] = {}
+    for char in set(text):
+        if char.isascii() and not char.isupper():
+            continue
         folded = folder(char)
-        parts.append(folded)
-        origin.extend([index] * len(folded))
-    return "".join(parts), origin
+        if folded != char:
+            table[ord(char)] = folded
+        if len(folded) != 1:
+            lengths[char] = len(folded)
+    return text.translate(table), _Origin(text, lengths)
 
 
 def _match_spans(text: str, terms: Sequence[Term]) -> list[tuple[int, int]]:
