@@ -189,6 +189,15 @@ def _event_conditions(scope: FeedScope) -> list:
     return conditions
 
 
+# Built once: SQL function expressions are slow to construct, and this runs per request.
+_VERSION_COLUMNS = (
+    func.count(Event.id),
+    func.coalesce(func.sum(Event.version), 0),
+    func.coalesce(func.sum(Event.id), 0),
+    func.max(Event.updated_at),
+)
+
+
 def feed_version(session: Session, scope: FeedScope) -> FeedVersion:
     """ETag and Last-Modified of a scope from the events' versions: one query, no building.
 
@@ -196,12 +205,7 @@ def feed_version(session: Session, scope: FeedScope) -> FeedVersion:
     ETag changes, and Last-Modified never goes back when an event leaves the feed.
     """
     count, version_sum, id_sum, updated_at = session.execute(
-        select(
-            func.count(Event.id),
-            func.coalesce(func.sum(Event.version), 0),
-            func.coalesce(func.sum(Event.id), 0),
-            func.max(Event.updated_at),
-        ).where(*_event_conditions(scope))
+        select(*_VERSION_COLUMNS).where(*_event_conditions(scope))
     ).one()
     return _version(scope, count, int(version_sum), int(id_sum), _as_utc(updated_at))
 
