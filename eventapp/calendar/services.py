@@ -404,29 +404,29 @@ def serialise(component: Component) -> bytes:
 
 
 def _write(
-    component: Component, lines: list[bytes], values: dict[tuple, bytes], params: dict[int, str]
+    component: Component, lines: list[bytes], values: dict[tuple, bytes], params: dict[int, bytes]
 ) -> None:
-    lines.append(f"BEGIN:{component.name}".encode())
+    lines.append(b"BEGIN:" + component.name.encode())
     for name, value in component.items():
         for single in value if isinstance(value, list) else (value,):
             key = (name, id(single))
             line = values.get(key)
             if line is None:
                 text = single.to_ical()
-                if isinstance(text, bytes):
-                    text = text.decode()
+                if isinstance(text, str):
+                    text = text.encode()
                 parameters = single.params
                 if parameters:
                     if id(parameters) not in params:
-                        params[id(parameters)] = parameters.to_ical(sorted=False).decode()
-                    text = f"{name};{params[id(parameters)]}:{text}"
+                        params[id(parameters)] = parameters.to_ical(sorted=False)
+                    line = b"".join((name.encode(), b";", params[id(parameters)], b":", text))
                 else:
-                    text = f"{name}:{text}"
-                line = values[key] = fold_line(text.encode())
+                    line = b"".join((name.encode(), b":", text))
+                line = values[key] = fold_line(line)
             lines.append(line)
     for child in component.subcomponents:
         _write(child, lines, values, params)
-    lines.append(f"END:{component.name}".encode())
+    lines.append(b"END:" + component.name.encode())
 
 
 def fold_line(line: bytes, limit: int = 75) -> bytes:
@@ -465,6 +465,7 @@ class _FeedWriter:
         self._parameters: dict[str, Parameters] = {}
         self._categories: dict[tuple, vCategory] = {}
         self.domain = uid_domain()
+        self.base = config["PUBLIC_URL"].rstrip("/")
         # Values many items share are built once; serialise() then writes each only once.
         self.status = {flag: vText("CANCELLED" if flag else "CONFIRMED") for flag in (False, True)}
         self.transparency = {flag: vText("TRANSPARENT" if flag else "OPAQUE") for flag in (False, True)}
@@ -583,7 +584,7 @@ class _FeedWriter:
             created_at=event.created_at,
             updated_at=event.updated_at,
         )
-        page = event_page_url(event)
+        page = f"{self.base}/events/{event.slug}/"
         description = [event.text("summary", language), self.event_times(event)]
         if event.venue_name or event.venue_address:
             venue = _join(event.venue_name, event.venue_address)
@@ -614,7 +615,7 @@ class _FeedWriter:
             updated_at=item.updated_at,
         )
         join_url = None if cancelled else self.join_url(item)
-        page = session_page_url(item)
+        page = f"{self.base}/events/{event.slug}/#session-{item.id}"
         description = [item.text("description", language), self.session_times(item)]
         if item.speakers:
             description.append(messages["speakers"] % {"names": ", ".join(item.speakers)})
@@ -642,9 +643,9 @@ class _FeedWriter:
         if item.join_visibility == Visibility.PUBLIC:
             if item.join_reveal_minutes is None:
                 return item.join_url
-            return public_url(f"/events/{item.event.slug}/sessions/{item.id}/join")
+            return f"{self.base}/events/{item.event.slug}/sessions/{item.id}/join"
         if item.join_visibility == Visibility.PARTICIPANTS and self.scope.join_token:
-            return public_url(f"/join/{self.scope.join_token}/{item.id}")
+            return f"{self.base}/join/{self.scope.join_token}/{item.id}"
         return None
 
     def session_times(self, item: FeedItem) -> str:
