@@ -1,6 +1,7 @@
 """Event list and event page over HTTP: zones, filters, 404s, caching and query counts."""
 import re
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -302,3 +303,19 @@ def test_detail_with_unknown_arguments_is_not_cached(client, data):
     assert response.status_code == 200
     assert "ETag" not in response.headers
     assert 'href="/events/fremd/?utm_source=mail&amp;lang=en"' in response.get_data(as_text=True)
+
+
+def test_detail_highlights_current_and_next_session_while_running(client, data):
+    berlin_now = now_utc().astimezone(ZoneInfo("Europe/Berlin")).replace(tzinfo=None)
+    start = berlin_now.replace(second=0, microsecond=0) - timedelta(hours=1)
+    with data() as session:
+        event = make_event(session, slug="laeuft", starts_local=start, ends_local=start + timedelta(hours=4))
+        for title, begins, ends in (("Vorbei", 0, 30), ("Jetzt", 30, 120), ("Danach", 120, 180)):
+            make_session(session, event, title={"de": title}, starts_local=start + timedelta(minutes=begins),
+                         ends_local=start + timedelta(minutes=ends))
+
+    html = client.get("/events/laeuft/?lang=de").get_data(as_text=True)
+
+    states = re.findall(r'<li id="session-\d+" class="([^"]+)">\s*(?:<strong[^>]*>[^<]*</strong>)?\s*'
+                        r'<h4 class="session-title">([^<]+)', html)
+    assert states == [("session", "Vorbei"), ("session is-current", "Jetzt"), ("session is-next", "Danach")]
