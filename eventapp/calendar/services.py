@@ -35,6 +35,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -54,7 +55,7 @@ from icalendar import (
 from icalendar import Event as VEvent
 from icalendar.parser import Parameters
 from icalendar.prop import vCategory
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from eventapp.calendar.timezones import vtimezone
@@ -171,31 +172,67 @@ def session_page_url(item: EventSession | FeedItem) -> str:
     return public_url(f"/events/{item.event.slug}/#session-{item.id}")
 
 
-def _event_conditions(scope: FeedScope) -> list:
-    conditions = []
-    if scope.event_ids is not None:
-        conditions.append(Event.id.in_(sorted(scope.event_ids)))
-    if scope.topic:
-        conditions.append(Event.topic_links.any(EventTopic.topic == scope.topic))
-    if scope.city:
-        conditions.append(Event.host_city.has(City.slug == scope.city))
+FORMAT_VALUES = frozenset(member.value for member in EventFormat)
+
+
+def _filter_shape(scope: FeedScope) -> tuple:
+    """Which filters a scope uses; scopes of one shape share one prepared statement."""
+    format_state = None
     if scope.format:
-        if scope.format not in {member.value for member in EventFormat}:
-            conditions.append(Event.id.is_(None))
-        else:
-            conditions.append(Event.format == EventFormat(scope.format))
+        format_state = "valid" if scope.format in FORMAT_VALUES else "invalid"
+    return (
+        scope.event_ids is not None, bool(scope.topic), bool(scope.city), format_state,
+        scope.since is not None,
+    )
+
+
+@lru_cache(maxsize=64)
+def _event_conditions(shape: tuple) -> tuple:
+    """WHERE conditions with bound parameters (see _event_parameters) for a filter shape."""
+    has_ids, has_topic, has_city, format_state, has_since = shape
+    conditions = []
+    if has_ids:
+        conditions.append(Event.id.in_(bindparam("event_ids", expanding=True)))
+    if has_topic:
+        conditions.append(Event.topic_links.any(EventTopic.topic == bindparam("topic")))
+    if has_city:
+        conditions.append(Event.host_city.has(City.slug == bindparam("city")))
+    if format_state == "invalid":
+        conditions.append(Event.id.is_(None))
+    elif format_state == "valid":
+        conditions.append(Event.format == bindparam("format"))
+    if has_since:
+        conditions.append(Event.ends_at >= bindparam("since"))
+    return tuple(conditions)
+
+
+def _event_parameters(scope: FeedScope) -> dict:
+    parameters: dict = {}
+    if scope.event_ids is not None:
+        parameters["event_ids"] = sorted(scope.event_ids)
+    if scope.topic:
+        parameters["topic"] = scope.topic
+    if scope.city:
+        parameters["city"] = scope.city
+    if scope.format in FORMAT_VALUES:
+        parameters["format"] = EventFormat(scope.format)
     if scope.since is not None:
-        conditions.append(Event.ends_at >= scope.since)
-    return conditions
+        parameters["since"] = scope.since
+    return parameters
 
 
-# Built once: SQL function expressions are slow to construct, and this runs per request.
+# Built once: SQL expressions are slow to construct, and the version query runs per request.
 _VERSION_COLUMNS = (
     func.count(Event.id),
     func.coalesce(func.sum(Event.version), 0),
     func.coalesce(func.sum(Event.id), 0),
     func.max(Event.updated_at),
 )
+
+
+@lru_cache(maxsize=64)
+def _version_statement(shape: tuple) -> Select:
+    return select(*_VERSION_COLUMNS).where(*_event_conditions(shape))
 
 
 def feed_version(session: Session, scope: FeedScope) -> FeedVersion:
@@ -205,7 +242,7 @@ def feed_version(session: Session, scope: FeedScope) -> FeedVersion:
     ETag changes, and Last-Modified never goes back when an event leaves the feed.
     """
     count, version_sum, id_sum, updated_at = session.execute(
-        select(*_VERSION_COLUMNS).where(*_event_conditions(scope))
+        _version_statement(_filter_shape(scope)), _event_parameters(scope)
     ).one()
     return _version(scope, count, int(version_sum), int(id_sum), _as_utc(updated_at))
 
@@ -302,11 +339,11 @@ def list_feed_events(session: Session, scope: FeedScope) -> list[Event]:
     """Published and cancelled events of a scope (never drafts), soonest first."""
     query = (
         select(Event)
-        .where(Event.status != EventStatus.DRAFT, *_event_conditions(scope))
+        .where(Event.status != EventStatus.DRAFT, *_event_conditions(_filter_shape(scope)))
         .options(selectinload(Event.topic_links))
         .order_by(Event.starts_at, Event.id)
     )
-    return list(session.scalars(query))
+    return list(session.scalars(query, _event_parameters(scope)))
 
 
 @dataclass(frozen=True, slots=True)
