@@ -379,10 +379,9 @@ class FeedItem:
         return translation_language(values, language, self.event.main_language)
 
 
-_ITEM_COLUMNS = [
-    column for column in EventSession.__table__.c
-    if column.key in FeedItem.__dataclass_fields__ or column.key == "event_id"
-]
+# event_id, then FeedItem's row fields in declaration order (between `event` and `speakers`).
+_ITEM_FIELDS = [name for name in FeedItem.__dataclass_fields__ if name not in ("event", "speakers")]
+_ITEM_COLUMNS = [EventSession.__table__.c.event_id] + [EventSession.__table__.c[name] for name in _ITEM_FIELDS]
 
 
 def list_feed_sessions(session: Session, scope: FeedScope, events: list[Event]) -> list[FeedItem]:
@@ -396,7 +395,7 @@ def list_feed_sessions(session: Session, scope: FeedScope, events: list[Event]) 
         select(*_ITEM_COLUMNS)
         .where(*conditions)
         .order_by(EventSession.starts_at, EventSession.room, EventSession.id)
-    ).mappings().all()
+    ).all()
     speakers: dict[int, list[str]] = {}
     for session_id, name, affiliation in session.execute(
         select(session_speakers.c.session_id, Speaker.name, Speaker.affiliation)
@@ -408,12 +407,8 @@ def list_feed_sessions(session: Session, scope: FeedScope, events: list[Event]) 
         speakers.setdefault(session_id, []).append(f"{name} ({affiliation})" if affiliation else name)
     by_id = {event.id: event for event in events}
     return [
-        FeedItem(
-            event=by_id[row["event_id"]],
-            speakers=tuple(speakers.get(row["id"], ())),
-            **{key: value for key, value in row.items() if key != "event_id"},
-        )
-        for row in rows
+        FeedItem(by_id[event_id], *values, tuple(speakers.get(values[0], ())))
+        for event_id, *values in rows
     ]
 
 
