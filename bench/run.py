@@ -236,18 +236,19 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - cells, 0)
 
 
-def print_table(measures: list[Measure], label: str) -> None:
-    """The table; ratios are to the mean of the first and the last /healthz run."""
-    baseline = (measures[0].requests_per_second + measures[-1].requests_per_second) / 2 or 1.0
+def print_table(rows: list[tuple[Measure, float]], label: str) -> None:
+    """One line per route with its ratio to the /healthz run made just before it."""
     print(f"\n{label}")
-    header = f"{'route':<34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs /healthz':>11} {'errors':>7}"
+    header = (f"{'route':<34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'/healthz req/s':>15} "
+              f"{'ratio':>7} {'errors':>7}")
     print(header)
     print("-" * len(header))
-    for measure in measures:
-        ratio = measure.requests_per_second / baseline
+    for measure, baseline in rows:
+        ratio = measure.requests_per_second / (baseline or 1.0)
         print(
             f"{_pad(measure.name, 34)} {measure.requests_per_second:>9.1f} {measure.p50_ms:>8.2f} "
-            f"{measure.p99_ms:>8.2f} {ratio:>10.1%} {measure.non_2xx_3xx + measure.errors:>7}"
+            f"{measure.p99_ms:>8.2f} {baseline:>15.1f} {ratio:>7.1%} "
+            f"{measure.non_2xx_3xx + measure.errors:>7}"
         )
 
 
@@ -304,13 +305,18 @@ def main() -> None:
         for route in ROUTES:  # warm both workers' caches and connection pools
             for _ in range(4 * args.workers):
                 fetch(base_url + route.path)
-        measures = []
-        # /healthz runs first and again last: on a shared machine the baseline is their mean.
-        for route in [*ROUTES, Route("/healthz, again", ROUTES[0].path)]:
-            print(f"… wrk {route.name} ({args.duration} s)", flush=True)
-            measures.append(run_wrk(route, base_url, args))
-        print_table(measures, f"{label}, gunicorn {args.workers} sync workers, wrk "
-                              f"-t{args.threads} -c{args.connections} -d{args.duration}s")
+        rows = []
+        # /healthz runs right before every route: on a shared machine the load drifts
+        # during a run, and each ratio compares two neighbouring measurements.
+        baseline_route = ROUTES[0]
+        for route in ROUTES:
+            print(f"… wrk {baseline_route.name}, then {route.name} ({args.duration} s each)",
+                  flush=True)
+            baseline = run_wrk(baseline_route, base_url, args)
+            measure = baseline if route is baseline_route else run_wrk(route, base_url, args)
+            rows.append((measure, baseline.requests_per_second))
+        print_table(rows, f"{label}, gunicorn {args.workers} sync workers, wrk "
+                          f"-t{args.threads} -c{args.connections} -d{args.duration}s")
     finally:
         if server is not None:
             stop(server)
