@@ -71,6 +71,11 @@ ROUTES: list[Route] = [
           expect_status=304),
     Route("/calendar.ics", "/calendar.ics"),
     Route("/calendar.ics, If-None-Match", "/calendar.ics", conditional=True, expect_status=304),
+    # Registration (issue #6): the form POST with a real CSRF token and session cookie;
+    # REGISTRATION_RATE_LIMIT is raised in app_environment(). Every request after the first
+    # is the duplicate path (same e-mail): a write that renews the link and queues a mail.
+    Route("registration POST", "/events/benchmark-congress/register", method="POST",
+          prepare=lambda base_url: prepare_registration(base_url)),
 ]
 
 
@@ -262,6 +267,39 @@ def cold_render_cpu(env: dict[str, str], repeat: int) -> None:
     sys.stdout.write(result.stdout)
     if result.returncode != 0:
         sys.stderr.write(result.stderr)
+
+
+def prepare_registration(base_url: str) -> tuple[dict[str, str], str]:
+    """Cookie, CSRF token and a filled-in form for the registration POST route."""
+    from urllib.parse import urlencode
+
+    url = base_url + "/events/benchmark-congress/register"
+    if not url.startswith("http://127.0.0.1:"):
+        raise ValueError(f"not a loopback URL: {url}")
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (checked above)
+        status, body = response.status, response.read()
+        # Several Set-Cookie headers (a cleared remember_token comes first): take the session's.
+        cookies = [value.split(";", 1)[0] for value in response.headers.get_all("Set-Cookie") or []]
+    cookie = next((c for c in cookies if "session=" in c and not c.endswith("=")), "")
+    match = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body)
+    if status != 200 or match is None or not cookie:
+        raise SystemExit(f"registration POST: no form, CSRF token or cookie (status {status})")
+    form = {
+        "csrf_token": match.group(1).decode(),
+        "first_name": "Bench",
+        "last_name": "Mark",
+        "email": "bench.registration@example.org",
+        "organisation_name": "Benchmark GmbH",
+        "organisation_id": "",
+        "city_id": "other",
+        "city_other": "Foshan",
+        "participant_type": "company",
+        "attendance_mode": "online",
+        "preferred_language": "en",
+        "consent_privacy": "y",
+    }
+    headers_out = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+    return headers_out, urlencode(form)
 
 
 def main() -> None:

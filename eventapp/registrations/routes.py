@@ -86,7 +86,7 @@ def register(slug: str) -> BaseResponse | tuple[str, int] | str:
     event = _get_event_or_404(slug)
     language = current_language()
     availability = services.get_availability(event)
-    sessions = services.choosable_sessions(event)
+    sessions = services.list_choosable_sessions(db.session, event)
     form = RegistrationForm()
     if request.method == "GET":
         form.preferred_language.data = language

@@ -10,7 +10,9 @@ the same registration cannot free its seat twice.
 from __future__ import annotations
 
 import base64
+import fcntl
 import hashlib
+import os
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,7 +23,7 @@ from sqlalchemy import ColumnElement, delete, func, or_, select, true, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, scoped_session, selectinload
+from sqlalchemy.orm import Session, SessionTransaction, object_session, scoped_session, selectinload
 
 from eventapp.models import (
     AttendanceMode,
@@ -175,13 +177,47 @@ def begin_write(session: Session) -> None:
     """
     if isinstance(session, scoped_session):
         session = session()
-    if session.get_bind().dialect.name != "sqlite":
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
         return
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("begin_write() with unsaved changes: call it before changing anything")
         session.rollback()  # end the read snapshot; loaded objects reload on next access
-    session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE"})
+    _take_write_lock(session, bind.url.database)
+    try:
+        session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE"})
+    except BaseException:
+        _unlock(session)
+        raise
+
+
+def _take_write_lock(session: Session, database: str | None) -> None:
+    """Queue SQLite writers of every process on a file lock before BEGIN IMMEDIATE.
+
+    SQLite's own busy handler polls with sleeps of up to 100 ms, so under load a waiting
+    writer sleeps long after the lock is free; flock() wakes the next writer at once.
+    Released after the transaction ends (see _release_write_lock).
+    """
+    if not database or database == ":memory:" or "write_lock_fd" in session.info:
+        return
+    descriptor = os.open(f"{database}.write-lock", os.O_CREAT | os.O_RDWR, 0o600)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    session.info["write_lock_fd"] = descriptor
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _release_write_lock(session: Session, transaction: SessionTransaction) -> None:
+    # The outermost transaction ended: by commit, rollback or close (a request that aborts).
+    if transaction.parent is None:
+        _unlock(session)
+
+
+def _unlock(session: Session) -> None:
+    descriptor = session.info.pop("write_lock_fd", None)
+    if descriptor is not None:
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+        os.close(descriptor)
 
 
 @sa_event.listens_for(Engine, "set_connection_execution_options")
@@ -260,6 +296,21 @@ def choosable_sessions(event: Event) -> list[EventSession]:
         if item.status != SessionStatus.CANCELLED
         and (item.capacity is not None or item.kind in CHOOSABLE_KINDS)
     ]
+
+
+def list_choosable_sessions(session: Session, event: Event) -> list[EventSession]:
+    """choosable_sessions() by query, without loading the whole programme (300 sessions)."""
+    return list(
+        session.scalars(
+            select(EventSession)
+            .where(
+                EventSession.event_id == event.id,
+                EventSession.status != SessionStatus.CANCELLED,
+                or_(EventSession.capacity.is_not(None), EventSession.kind.in_(CHOOSABLE_KINDS)),
+            )
+            .order_by(EventSession.starts_at, EventSession.room, EventSession.id)
+        )
+    )
 
 
 def list_organisations(session: Session) -> list[Organisation]:
@@ -384,9 +435,11 @@ def _check_data(event: Event, data: RegistrationData) -> str:
     validation.check_attendance_mode(event.format.value, data.attendance_mode.value)
     validation.check_language(data.preferred_language, "preferred_language")
     validation.check_privacy_consent(data.consent_privacy)
-    allowed = {item.id for item in choosable_sessions(event)}
-    if not set(data.session_ids) <= allowed:
-        raise RuleError("session_ids", _l("Please choose among the sessions listed."))
+    if data.session_ids:
+        session = object_session(event)
+        allowed = {item.id for item in list_choosable_sessions(session, event)} if session else set()
+        if not set(data.session_ids) <= allowed:
+            raise RuleError("session_ids", _l("Please choose among the sessions listed."))
     return email
 
 

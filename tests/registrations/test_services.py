@@ -290,3 +290,24 @@ def test_version_not_lowered_by_orm_after_raw_update(session):
     event.venue_name = "Rathaus"
     session.commit()
     assert session.scalar(select(Event.version).where(Event.id == event.id)) == event.version
+
+
+def test_write_lock_is_released_when_a_request_aborts(app, session):
+    import threading
+
+    from eventapp.extensions import db
+
+    services.begin_write(session)
+    session.remove()  # what Flask-SQLAlchemy does when a request ends with abort(400)
+    done = threading.Event()
+
+    def other_writer() -> None:
+        with app.app_context():
+            services.begin_write(db.session)
+            db.session.rollback()
+            db.session.remove()
+            done.set()
+
+    thread = threading.Thread(target=other_writer, daemon=True)
+    thread.start()
+    assert done.wait(timeout=10) is True
