@@ -78,13 +78,13 @@ class RegistrationForm(FlaskForm):
     website = StringField(_l("Leave this field empty"), validators=[Optional()])
     submit = SubmitField(_l("Register"))
 
-    def setup(self, organisations: list, cities: list, modes: list[AttendanceMode],
-              sessions: list, language: str) -> None:
+    def setup(self, organisations: list[tuple[int, str]], cities: list[tuple[int, str]],
+              modes: list[AttendanceMode], sessions: list, language: str) -> None:
         self.organisation_id.choices = [("", _l("— not in the list —"))] + [
-            (str(item.id), item.name) for item in organisations
+            (str(key), name) for key, name in organisations
         ]
         self.city_id.choices = [("", _l("— please choose —"))] + [
-            (str(city.id), city.text("name", language)) for city in cities
+            (str(key), name) for key, name in cities
         ] + [(OTHER, _l("Other city"))]
         self.attendance_mode.choices = [(mode.value, label(mode)) for mode in modes]
         if len(modes) == 1 and not self.attendance_mode.data:
@@ -147,12 +147,12 @@ class FilterForm(FlaskForm):
     city = SelectField(_l("City"), choices=[], validators=[Optional()])
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
 
-    def setup(self, cities: list, language: str) -> None:
+    def setup(self, cities: list[tuple[int, str]]) -> None:
         every = ("", _l("All"))
         self.status.choices = [every] + [(s.value, label(s)) for s in RegistrationStatus]
         self.attendance_mode.choices = [every] + [(m.value, label(m)) for m in AttendanceMode]
         self.participant_type.choices = [every] + [(k.value, label(k)) for k in OrganisationKind]
-        self.city.choices = [every] + [(str(c.id), c.text("name", language)) for c in cities]
+        self.city.choices = [every] + [(str(key), name) for key, name in cities]
 
 
 class CheckinForm(FlaskForm):

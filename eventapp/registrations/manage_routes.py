@@ -60,7 +60,7 @@ def _filters(form: FilterForm) -> services.RegistrationFilters:
 
 def _filter_form() -> FilterForm:
     form = FilterForm(request.args)
-    form.setup(services.list_member_cities(db.session), current_language())
+    form.setup(services.city_choices(db.session, current_language()))
     return form
 
 

@@ -91,8 +91,8 @@ def register(slug: str) -> BaseResponse | tuple[str, int] | str:
     if request.method == "GET":
         form.preferred_language.data = language
     form.setup(
-        services.list_organisations(db.session),
-        services.list_member_cities(db.session),
+        services.organisation_choices(db.session),
+        services.city_choices(db.session, language),
         availability.modes,
         sessions,
         language,

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, SessionTransaction, object_session, scoped_s
 from eventapp.models import (
     AttendanceMode,
     City,
+    Country,
     Event,
     EventFormat,
     EventSession,
@@ -42,7 +43,7 @@ from eventapp.models import (
     SessionStatus,
     Visibility,
 )
-from eventapp.models.base import utcnow
+from eventapp.models.base import pick_translation, utcnow
 from eventapp.rules import validation
 from eventapp.rules.errors import RuleError
 
@@ -313,12 +314,21 @@ def list_choosable_sessions(session: Session, event: Event) -> list[EventSession
     )
 
 
-def list_organisations(session: Session) -> list[Organisation]:
-    return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+def organisation_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of every organisation, by name: columns only, no objects to build."""
+    return [tuple(row) for row in session.execute(
+        select(Organisation.id, Organisation.name).order_by(Organisation.name))]
 
 
-def list_member_cities(session: Session) -> list[City]:
-    return list(session.scalars(select(City).where(City.is_member.is_(True)).order_by(City.slug)))
+def city_choices(session: Session, language: str) -> list[tuple[int, str]]:
+    """(id, name in `language`) of the member cities, in slug order."""
+    rows = session.execute(
+        select(City.id, City.name_i18n, City.country).where(City.is_member.is_(True)).order_by(City.slug)
+    )
+    return [
+        (city_id, pick_translation(names, language, "zh" if country == Country.CN else "de"))
+        for city_id, names, country in rows
+    ]
 
 
 # --- atomic seat counters ----------------------------------------------------------------

@@ -379,3 +379,21 @@ def test_organiser_list_query_count_is_fixed(session, client, count_queries, peo
     count_queries.statements.clear()
     response = client.get(f"/manage/events/{event.slug}/registrations/")
     assert (response.status_code, count_queries.count) == (200, 8)
+
+
+def test_post_with_existing_organisation_and_member_city(session, client):
+    from eventapp.models import Organisation, OrganisationKind
+    from tests.factories import make_city
+
+    city = make_city(session, name_i18n={"de": "Solingen", "en": "Solingen", "zh": "索林根"})
+    organisation = Organisation(name="Wirtschaftsförderung Solingen", kind=OrganisationKind.AGENCY)
+    session.add(organisation)
+    event = open_event(session)
+    session.commit()
+    page = client.get(f"/events/{event.slug}/register?lang=zh").get_data(as_text=True)
+    response = post_registration(client, event, organisation_id=str(organisation.id), organisation_name="",
+                                 city_id=str(city.id), city_other="")
+    registration = session.scalar(select(Registration))
+    assert ("索林根" in page, response.status_code) == (True, 302)
+    assert (registration.organisation_id, registration.city_id, registration.city_other) == (
+        organisation.id, city.id, None)
