@@ -222,7 +222,12 @@ def build_message(mail: OutboxMail, content: RenderedMail, sender: str) -> Email
     attachment = content.attachment
     if attachment is not None:
         maintype, _slash, subtype = attachment.content_type.partition("/")
-        params = {"params": {"method": "PUBLISH"}} if attachment.content_type == "text/calendar" else {}
+        params: dict = {}
+        if maintype == "text":
+            # Without a charset, clients read the bytes as ASCII and garble every umlaut and 汉字.
+            params["params"] = {"charset": "utf-8"}
+            if attachment.content_type == "text/calendar":
+                params["params"]["method"] = "PUBLISH"
         message.add_attachment(
             attachment.data.encode(), maintype=maintype, subtype=subtype,
             filename=attachment.filename, **params,

@@ -78,8 +78,22 @@ def _ics_attachment(session: Session, registration: Registration, token: str | N
     return Attachment(f"{registration.event.slug}.ics", "text/calendar", build_feed(session, scope).decode())
 
 
+def _is_cjk(text: str) -> bool:
+    return any("\u3400" <= char <= "\u9fff" for char in text)
+
+
+def person_name(first_name: str, last_name: str) -> str:
+    """"Anna Schmidt", but "李伟" for a Chinese name (family name first, no space)."""
+    if _is_cjk(first_name) and _is_cjk(last_name):
+        return f"{last_name}{first_name}"
+    return f"{first_name} {last_name}".strip()
+
+
 def _render(template: str, language: str, **context: object) -> tuple[str, str, str]:
     """(subject, text, html) of a mail template set, rendered in `language`."""
+    registration = context.get("registration")
+    if isinstance(registration, Registration):
+        context.setdefault("name", person_name(registration.first_name, registration.last_name))
     with force_locale(language):
         subject = render_template(f"mail/{template}.subject.txt", language=language, **context)
         text = render_template(f"mail/{template}.txt", language=language, **context)

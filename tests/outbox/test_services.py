@@ -108,4 +108,8 @@ def test_confirmation_mail_in_each_language(session, smtp_server):
         assert f"https://events.example.org/registrations/{tokens[language]}/" in body
         assert f"/calendar/{feed_token_for(tokens[language])}.ics" in html_body(message)
         ics = attachments(message)[f"{event.slug}.ics"].decode()
+        part = next(message.iter_attachments())
+        assert (part.get_content_type(), part.get_param("charset"), part.get_param("method")) == (
+            "text/calendar", "utf-8", "PUBLISH")
         assert f"UID:event-{event.id}@events.example.org" in ics
+        assert title in part.get_content().replace("\r\n ", "")

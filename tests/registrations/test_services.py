@@ -311,3 +311,9 @@ def test_write_lock_is_released_when_a_request_aborts(app, session):
     thread = threading.Thread(target=other_writer, daemon=True)
     thread.start()
     assert done.wait(timeout=10) is True
+
+
+def test_person_name_puts_chinese_family_name_first():
+    from eventapp.registrations.mails import person_name
+
+    assert (person_name("伟", "李"), person_name("Anna", "Schmidt")) == ("李伟", "Anna Schmidt")
