@@ -63,9 +63,13 @@ def _register_blueprints(app: Flask) -> None:
     from eventapp.cities import bp as cities_bp
     from eventapp.events import bp as events_bp
     from eventapp.main import bp as main_bp
+    from eventapp.registrations import bp as registrations_bp
+    from eventapp.registrations import manage_bp as registrations_manage_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(registrations_bp)
+    app.register_blueprint(registrations_manage_bp)
     app.register_blueprint(archive_bp)
     app.register_blueprint(cities_bp)
     app.register_blueprint(calendar_bp)

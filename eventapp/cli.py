@@ -47,5 +47,10 @@ def load_demo_command(large: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from eventapp.outbox.cli import outbox_cli
+    from eventapp.registrations.cli import registrations_cli
+
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(registrations_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
