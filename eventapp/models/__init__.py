@@ -106,7 +106,11 @@ def _version_events(session: OrmSession, _context: Any, _instances: Any) -> None
             obj.updated_at = now
         if isinstance(obj, Speaker) and session.is_modified(obj):
             obj.version = (obj.version or 0) + 1
-            touched.update(s.event for s in obj.sessions)
+            # A session's calendar item names its speakers: their change is its change.
+            for item in obj.sessions:
+                item.sequence = (item.sequence or 0) + 1
+                item.updated_at = now
+                touched.add(item.event)
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Event):
             if obj in session.new or session.is_modified(obj):

@@ -94,3 +94,16 @@ def test_deleting_session_raises_event_version(session):
     session.delete(item)
     session.commit()
     assert (event.version, session.scalar(select(EventSession.id))) == (3, None)
+
+
+def test_speaker_rename_raises_sequence_of_their_sessions(session):
+    from eventapp.events.services import get_or_create_speaker
+
+    event = make_event(session)
+    speaker = get_or_create_speaker(session, "Dr. Anna Beispiel")
+    item = make_session(session, event, speakers=[speaker])
+    session.commit()
+    sequence, version = item.sequence, event.version
+    speaker.name = "Prof. Dr. Anna Beispiel"
+    session.commit()
+    assert (item.sequence, event.version) == (sequence + 1, version + 1)
