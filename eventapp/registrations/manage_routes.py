@@ -212,4 +212,5 @@ def message(slug: str) -> Response | str:
 
 @manage_bp.context_processor
 def _enums() -> dict:
-    return {"status_enum": RegistrationStatus, "mode_enum": AttendanceMode, "kind_enum": OrganisationKind}
+    return {"status_enum": RegistrationStatus, "mode_enum": AttendanceMode, "kind_enum": OrganisationKind,
+            "person_name": mails.person_name}
