@@ -4,10 +4,13 @@ from __future__ import annotations
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from eventapp.calendar.services import FeedScope, build_feed
+from eventapp.labels import label
 from eventapp.models import (
+    AttendanceMode,
     Event,
     OutboxMail,
     Registration,
@@ -89,13 +92,49 @@ def person_name(first_name: str, last_name: str) -> str:
     return f"{first_name} {last_name}".strip()
 
 
+# What each status means for the person; in Python (not only in the .txt templates) so that
+# message extraction, which reads .py and .html files, finds them.
+STATUS_SENTENCES = {
+    RegistrationStatus.CONFIRMED: _l("Your place is confirmed (%(mode)s)."),
+    RegistrationStatus.WAITING: _l(
+        "The event is fully booked: you are on the waiting list (%(mode)s). "
+        "We will write to you as soon as a place becomes free."
+    ),
+    RegistrationStatus.PENDING: _l(
+        "Your registration is awaiting approval by the organisers. "
+        "We will write to you once they have decided."
+    ),
+    RegistrationStatus.CANCELLED: _l("Your registration has been cancelled."),
+    RegistrationStatus.REJECTED: _l("Unfortunately the organisers could not accept your registration."),
+}
+
+
+def status_sentence(status: RegistrationStatus, mode: AttendanceMode) -> str:
+    return str(STATUS_SENTENCES[status]) % {"mode": label(mode)}
+
+
+def _subject(template: str, event: Event, language: str, status: RegistrationStatus,
+             is_reminder: bool = False) -> str:
+    title = event.text("title", language)
+    if template == "registration" and is_reminder:
+        return _("Your link for %(title)s", title=title)
+    if template == "registration":
+        return _("Your registration: %(title)s – %(status)s", title=title, status=label(status))
+    if template == "status":
+        return _("%(title)s: %(status)s", title=title, status=label(status))
+    return title
+
+
 def _render(template: str, language: str, **context: object) -> tuple[str, str, str]:
-    """(subject, text, html) of a mail template set, rendered in `language`."""
-    registration = context.get("registration")
-    if isinstance(registration, Registration):
-        context.setdefault("name", person_name(registration.first_name, registration.last_name))
+    """(subject, text, html) of a mail template pair, rendered in `language`."""
+    registration = context["registration"]
+    assert isinstance(registration, Registration)
+    status = context.setdefault("status", registration.status)
+    context.setdefault("name", person_name(registration.first_name, registration.last_name))
     with force_locale(language):
-        subject = render_template(f"mail/{template}.subject.txt", language=language, **context)
+        context["status_sentence"] = status_sentence(status, registration.attendance_mode)  # type: ignore[arg-type]
+        subject = _subject(template, registration.event, language, status,  # type: ignore[arg-type]
+                           bool(context.get("is_reminder")))
         text = render_template(f"mail/{template}.txt", language=language, **context)
         html = render_template(f"mail/{template}.html", language=language, **context)
     return " ".join(subject.split()), text, html
