@@ -22,9 +22,9 @@ def create_app(config: type[Config] | str | None = None, **overrides: object) ->
     app.config.from_object(config_class)
     app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    if app.config["ENV_NAME"] == "production":
+    if app.config["ENV_NAME"] == "production" and not app.config.get("TRUSTED_HOSTS"):
         # Accept only the public host: links and redirects never trust a forged Host header.
-        app.config.setdefault("TRUSTED_HOSTS", [urlsplit(app.config["PUBLIC_URL"]).hostname])
+        app.config["TRUSTED_HOSTS"] = [urlsplit(app.config["PUBLIC_URL"]).hostname]
 
     _init_extensions(app)
     _register_blueprints(app)

@@ -1,7 +1,7 @@
 """registration outbox
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0004
 Create Date: 2026-11-25 10:06:31.683858
 
 """
@@ -13,7 +13,7 @@ import eventapp.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0001'
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -8,6 +8,7 @@ import pytest
 
 from config import TestingConfig
 from eventapp import create_app
+from eventapp.extensions import limiter
 
 REDIS = ("127.0.0.1", 6379)
 
@@ -20,7 +21,16 @@ def redis_available() -> bool:
         return False
 
 
-def test_login_limit_is_shared_between_apps_through_redis(app):
+@pytest.fixture
+def restore_limiter_storage():
+    """Flask-Limiter keeps one storage per Limiter object, and init_app() replaces it: put
+    back the suite's in-memory storage so later tests do not count in Redis."""
+    saved = (limiter._storage, limiter._limiter)
+    yield
+    limiter._storage, limiter._limiter = saved
+
+
+def test_login_limit_is_shared_between_apps_through_redis(app, restore_limiter_storage):
     if not redis_available():
         if os.environ.get("CI"):
             pytest.fail("Redis is not running on 127.0.0.1:6379 in CI")

@@ -103,7 +103,7 @@ def test_confirmation_mail_in_each_language(session, smtp_server):
     for language, (status, title, zone_one, zone_two, day, tag) in expected.items():
         message = messages[f"{language}@example.org"]
         body = text_body(message)
-        assert (message["Subject"].endswith(status), message["Content-Language"]) == (True, tag)
+        assert (status in message["Subject"], message["Content-Language"]) == (True, tag)
         assert (title in body, zone_one in body, zone_two in body, day in body) == (True, True, True, True), body
         assert f"https://events.example.org/registrations/{tokens[language]}/" in body
         assert f"/calendar/{feed_token_for(tokens[language])}.ics" in html_body(message)
