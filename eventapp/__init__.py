@@ -63,6 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventapp.cities import bp as cities_bp
     from eventapp.events import bp as events_bp
     from eventapp.main import bp as main_bp
+    from eventapp.manage import bp as manage_bp
     from eventapp.registrations import bp as registrations_bp
     from eventapp.registrations import manage_bp as registrations_manage_bp
 
@@ -74,3 +75,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cities_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(events_bp, url_prefix="/events")
+    app.register_blueprint(manage_bp, url_prefix="/manage")

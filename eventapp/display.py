@@ -8,6 +8,7 @@ from flask import Flask, current_app, request
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 
+from eventapp.auth.decorators import is_organiser
 from eventapp.i18n import current_language
 from eventapp.labels import LANGUAGE_ENDONYMS, label
 from eventapp.models.base import pick_translation
@@ -77,7 +78,10 @@ NAV_ITEMS = (
     ("events.index", _l("Events")),
     ("archive.index", _l("Archive")),
     ("cities.index", _l("Member cities")),
+    ("manage.index", _l("Back office")),
 )
+# Shown only to signed-in organisers and admins.
+BACK_OFFICE_ENDPOINTS = {"manage.index"}
 
 ERROR_TITLES = {
     400: _l("This request could not be processed"),
@@ -98,7 +102,13 @@ ERROR_TEXTS = {
 
 
 def nav_items() -> list[tuple[str, str]]:
-    return [(ep, str(text)) for ep, text in NAV_ITEMS if ep in current_app.view_functions]
+    show_back_office = is_organiser()
+    return [
+        (endpoint, str(text))
+        for endpoint, text in NAV_ITEMS
+        if endpoint in current_app.view_functions
+        and (show_back_office or endpoint not in BACK_OFFICE_ENDPOINTS)
+    ]
 
 
 def language_url(code: str) -> str:

@@ -1,10 +1,6 @@
 """The public archive, organisers' document upload and the download of documents."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from flask import (
     Response,
     abort,
@@ -18,7 +14,7 @@ from flask import (
 )
 from flask import session as http_session
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from eventapp.archive import bp
 from eventapp.archive.documents import (
@@ -38,6 +34,7 @@ from eventapp.archive.services import (
     get_archive_stamp,
     search_archive,
 )
+from eventapp.auth.decorators import is_organiser, organiser_required
 from eventapp.events.cache import LRU, build_token
 from eventapp.events.services import get_event_by_slug
 from eventapp.extensions import db
@@ -49,7 +46,6 @@ from eventapp.models import (
     Event,
     EventFormat,
     EventStatus,
-    UserRole,
     Visibility,
 )
 from eventapp.rules.errors import RuleError
@@ -58,24 +54,6 @@ from eventapp.rules.errors import RuleError
 rendered_pages: LRU[bytes] = LRU(256)
 # Served files are never run as a page, whatever a browser thinks of them.
 FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-
-
-def _is_organiser() -> bool:
-    return bool(
-        current_user.is_authenticated
-        and getattr(current_user, "role", None) in (UserRole.ORGANISER, UserRole.ADMIN)
-    )
-
-
-def organiser_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    @wraps(view)
-    @login_required
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not _is_organiser():
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 @bp.get("/archive/")
@@ -180,7 +158,7 @@ def remove_document(slug: str, document_id: int) -> Response:
 def _may_download(document: Document) -> bool:
     """Public documents of visible events for everyone; participants-only documents, for
     now, to signed-in organisers only (participant sign-in comes with registration)."""
-    if _is_organiser():
+    if is_organiser():
         return True
     return document.visibility == Visibility.PUBLIC and document.event.status != EventStatus.DRAFT
 

@@ -24,14 +24,14 @@ def login() -> Response | tuple[str, int] | str:
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if current_user.is_authenticated and request.method == "GET":
-        return redirect(url_for("main.home"))
+        return redirect(url_for("manage.index"))
     if form.validate_on_submit():
         user = authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
             db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(_("You are signed in."), "success")
-            target = form.next.data if is_safe_path(form.next.data) else url_for("main.home")
+            target = form.next.data if is_safe_path(form.next.data) else url_for("manage.index")
             return redirect(target)
         flash(_("E-mail or password is wrong."), "error")
         return render_template("auth/login.html", form=form), 401

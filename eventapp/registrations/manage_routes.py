@@ -1,36 +1,22 @@
 """Organiser side: list, counts, approve/reject/promote, check-in, exports, group mail."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from eventapp.auth.decorators import organiser_required
 from eventapp.events.services import get_event_by_slug
 from eventapp.extensions import db
 from eventapp.i18n import current_language
-from eventapp.models import AttendanceMode, Event, OrganisationKind, RegistrationStatus, UserRole
+from eventapp.models import AttendanceMode, Event, OrganisationKind, RegistrationStatus
 from eventapp.registrations import exports, mails, manage_bp, services
 from eventapp.registrations.forms import CheckinForm, ConfirmForm, FilterForm, MessageForm
 from eventapp.registrations.routes import _deliver_new_mails, _last_mail_id
 from eventapp.rules.errors import RuleError
 
 PREFIX = "/manage/events/<slug>/registrations"
-
-
-def organiser_required(view: Callable) -> Callable:
-    @wraps(view)
-    @login_required
-    def wrapped(*args: object, **kwargs: object) -> object:
-        if current_user.role not in (UserRole.ORGANISER, UserRole.ADMIN):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def _get_event_or_404(slug: str) -> Event:

@@ -21,7 +21,7 @@ def test_login_with_good_password_redirects_home(session, client):
     make_user(session, email="office@example.org", password="correct horse battery")
     session.commit()
     response = login(client, "Office@Example.org", "correct horse battery")
-    assert (response.status_code, response.headers["Location"]) == (302, "/")
+    assert (response.status_code, response.headers["Location"]) == (302, "/manage/")
 
 
 def test_login_follows_local_next_path(session, client):
@@ -38,7 +38,7 @@ def test_login_never_follows_foreign_next(session, client, target):
     make_user(session, email="office@example.org")
     session.commit()
     response = login(client, "office@example.org", "correct horse battery", target)
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/manage/"
 
 
 def test_login_with_bad_password_is_refused(session, client):
