@@ -178,3 +178,17 @@ def page(chromium: object) -> Iterator[object]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def smtp_server(app: Flask) -> Iterator[object]:
+    """A running loopback SMTP server (aiosmtpd); the app's MAIL_* settings point at it."""
+    from tests.outbox.smtp import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    saved = {key: app.config.get(key) for key in ("MAIL_SERVER", "MAIL_PORT")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
+    yield server
+    server.stop()
+    app.config.update(saved)
