@@ -86,6 +86,14 @@ def renderer(name: str) -> Callable[[Renderer], Renderer]:
     return register
 
 
+def _add_pending(session: Session, **values: object) -> OutboxMail:
+    """A new outbox row, due now; it leaves with the caller's commit."""
+    mail = OutboxMail(**values, status=MailStatus.PENDING, attempts=0, next_attempt_at=utcnow())
+    session.add(mail)
+    session.flush()
+    return mail
+
+
 def queue_rendered_later(
     session: Session,
     *,
@@ -101,7 +109,8 @@ def queue_rendered_later(
         raise ValueError(f"unknown mail renderer {renderer_name!r}")
     if "\n" in recipient or "\r" in recipient:
         raise ValueError("line breaks are not allowed in the recipient")
-    mail = OutboxMail(
+    return _add_pending(
+        session,
         kind=kind,
         recipient=recipient,
         language=language,
@@ -110,13 +119,7 @@ def queue_rendered_later(
         renderer=renderer_name,
         context=context,
         registration_id=registration_id,
-        status=MailStatus.PENDING,
-        attempts=0,
-        next_attempt_at=utcnow(),
     )
-    session.add(mail)
-    session.flush()
-    return mail
 
 
 def queue_mail(
@@ -134,7 +137,8 @@ def queue_mail(
     """Add a mail to the outbox; it leaves with the caller's commit. Refuses header injection."""
     if "\n" in subject or "\r" in subject or "\n" in recipient or "\r" in recipient:
         raise ValueError("line breaks are not allowed in subject or recipient")
-    mail = OutboxMail(
+    return _add_pending(
+        session,
         kind=kind,
         recipient=recipient,
         language=language,
@@ -145,13 +149,7 @@ def queue_mail(
         attachment_type=attachment.content_type if attachment else None,
         attachment_data=attachment.data if attachment else None,
         registration_id=registration_id,
-        status=MailStatus.PENDING,
-        attempts=0,
-        next_attempt_at=utcnow(),
     )
-    session.add(mail)
-    session.flush()
-    return mail
 
 
 def _due_filter(now: datetime):  # noqa: ANN202
