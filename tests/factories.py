@@ -15,6 +15,7 @@ from eventapp.models import (
     EventFormat,
     EventKind,
     EventSession,
+    EventOrganiser,
     EventStatus,
     SessionKind,
     User,
@@ -68,11 +69,16 @@ def make_session(session: Session, event: Event, **overrides: Any) -> EventSessi
 
 
 def make_user(session: Session, **overrides: Any) -> User:
+    """An account; `manages=[event, ...]` assigns it to those events."""
     values: dict[str, Any] = {"email": f"organiser{next(_numbers)}@example.org", "role": UserRole.ORGANISER}
     password = overrides.pop("password", "correct horse battery")
+    manages = overrides.pop("manages", ())
     values.update(overrides)
     user = User(**values)
     user.set_password(password)
     session.add(user)
+    session.flush()
+    for event in manages:
+        session.add(EventOrganiser(event_id=event.id, user_id=user.id))
     session.flush()
     return user

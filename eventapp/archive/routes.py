@@ -34,9 +34,8 @@ from eventapp.archive.services import (
     get_archive_stamp,
     search_archive,
 )
-from eventapp.auth.decorators import is_organiser, organiser_required
+from eventapp.auth.decorators import get_managed_event_or_404, may_manage_event, organiser_required
 from eventapp.events.cache import LRU, build_token
-from eventapp.events.services import get_event_by_slug
 from eventapp.extensions import db
 from eventapp.i18n import current_language
 from eventapp.labels import topic_choices
@@ -93,17 +92,11 @@ def archive_material(event: Event) -> ArchiveMaterial | None:
     return get_archive_material(db.session, event)
 
 
-def _get_event_or_404(slug: str) -> Event:
-    event = get_event_by_slug(db.session, slug, published_only=False)
-    if event is None:
-        abort(404)
-    return event
-
 
 @bp.route("/manage/events/<slug>/documents", methods=["GET", "POST"])
 @organiser_required
 def manage_documents(slug: str) -> Response | tuple[str, int] | str:
-    event = _get_event_or_404(slug)
+    event = get_managed_event_or_404(slug)
     form = DocumentForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -144,7 +137,7 @@ def manage_documents(slug: str) -> Response | tuple[str, int] | str:
 @bp.post("/manage/events/<slug>/documents/<int:document_id>/delete")
 @organiser_required
 def remove_document(slug: str, document_id: int) -> Response:
-    event = _get_event_or_404(slug)
+    event = get_managed_event_or_404(slug)
     document = get_document(db.session, document_id)
     if document is None or document.event_id != event.id:
         abort(404)
@@ -158,7 +151,7 @@ def remove_document(slug: str, document_id: int) -> Response:
 def _may_download(document: Document) -> bool:
     """Public documents of visible events for everyone; participants-only documents, for
     now, to signed-in organisers only (participant sign-in comes with registration)."""
-    if is_organiser():
+    if may_manage_event(document.event_id):
         return True
     return document.visibility == Visibility.PUBLIC and document.event.status != EventStatus.DRAFT
 

@@ -1,4 +1,10 @@
-"""Access checks shared by every back-office view."""
+"""Access checks shared by every back-office view.
+
+Admins manage everything; organisers manage only the events they are assigned to
+(`EventOrganiser`). Anonymous visitors are sent to sign in; a signed-in user without the
+right gets 403. Every event-scoped back-office view loads its event through
+`get_managed_event_or_404`, so no view can forget the assignment check.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -7,8 +13,10 @@ from typing import Any
 
 from flask import abort
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
-from eventapp.models import UserRole
+from eventapp.extensions import db
+from eventapp.models import Event, EventOrganiser, UserRole
 
 BACK_OFFICE_ROLES = (UserRole.ORGANISER, UserRole.ADMIN)
 
@@ -19,6 +27,11 @@ def is_organiser() -> bool:
         current_user.is_authenticated
         and getattr(current_user, "role", None) in BACK_OFFICE_ROLES
     )
+
+
+def is_admin() -> bool:
+    """True when the signed-in user is an admin."""
+    return bool(current_user.is_authenticated and getattr(current_user, "role", None) == UserRole.ADMIN)
 
 
 def organiser_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -32,3 +45,42 @@ def organiser_required(view: Callable[..., Any]) -> Callable[..., Any]:
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Sends anonymous visitors to sign in; refuses everyone but admins."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not is_admin():
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def may_manage_event(event_id: int) -> bool:
+    """Whether the signed-in user may manage this event (admin, or assigned organiser)."""
+    if not is_organiser():
+        return False
+    if is_admin():
+        return True
+    return (
+        db.session.scalar(
+            select(EventOrganiser.event_id).where(
+                EventOrganiser.event_id == event_id, EventOrganiser.user_id == current_user.id
+            )
+        )
+        is not None
+    )
+
+
+def get_managed_event_or_404(slug: str) -> Event:
+    """The event (drafts included) by slug: 404 when unknown, 403 when not the user's."""
+    event = db.session.scalar(select(Event).where(Event.slug == slug)) if len(slug) <= 80 else None
+    if event is None:
+        abort(404)
+    if not may_manage_event(event.id):
+        abort(403)
+    return event

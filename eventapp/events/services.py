@@ -167,7 +167,7 @@ def set_event_status(session: Session, event: Event, status: EventStatus) -> Eve
     return event
 
 
-def _session_values(event: Event, data: SessionData) -> dict:
+def session_values(event: Event, data: SessionData) -> dict:
     validation.check_translations(data.title, event.main_language, "title")
     validation.check_language(data.spoken_language, "spoken_language")
     validation.check_capacity(data.capacity)
@@ -199,7 +199,7 @@ def _session_values(event: Event, data: SessionData) -> dict:
 
 def add_session(session: Session, event: Event, data: SessionData) -> EventSession:
     """Add a programme item; refuses times outside the event and non-https join links."""
-    item = EventSession(event=event, **_session_values(event, data))
+    item = EventSession(event=event, **session_values(event, data))
     item.speakers = list(data.speakers)
     session.add(item)
     session.flush()
@@ -208,7 +208,7 @@ def add_session(session: Session, event: Event, data: SessionData) -> EventSessi
 
 def update_session(session: Session, item: EventSession, data: SessionData) -> EventSession:
     """Change a programme item; its id (and so its calendar UID) stays the same."""
-    _apply(item, _session_values(item.event, data))
+    _apply(item, session_values(item.event, data))
     if list(item.speakers) != list(data.speakers):
         item.speakers = list(data.speakers)
     session.flush()

@@ -33,12 +33,28 @@ from eventapp.models.enums import (
 )
 from eventapp.models.events import Event, EventParticipant, EventSession, EventTopic, Speaker
 from eventapp.models.geo import City, Organisation
+from eventapp.models.organising import (
+    AgendaChange,
+    AgendaRelease,
+    AuditEntry,
+    ChangeKind,
+    DraftAction,
+    EventOrganiser,
+    SessionDraft,
+)
 from eventapp.models.outbox import MailStatus, OutboxMail
 from eventapp.models.registrations import Registration, RegistrationSession
 from eventapp.models.users import User
 
 __all__ = [
+    "AgendaChange",
+    "AgendaRelease",
     "AttendanceMode",
+    "AuditEntry",
+    "ChangeKind",
+    "DraftAction",
+    "EventOrganiser",
+    "SessionDraft",
     "City",
     "Country",
     "Document",
@@ -70,7 +86,9 @@ __all__ = [
 ]
 
 # Columns whose change is bookkeeping, not content: they raise no SEQUENCE.
-_BOOKKEEPING = {"sequence", "version", "updated_at", "taken_onsite", "taken_online", "taken"}
+_BOOKKEEPING = {
+    "sequence", "version", "updated_at", "taken_onsite", "taken_online", "taken", "archived_at",
+}
 # Collections that are part of what a calendar item says (CATEGORIES, speakers).
 _CONTENT_COLLECTIONS = ("topic_links", "speakers")
 

@@ -73,6 +73,8 @@ class Event(TranslatedMixin, db.Model):
     host_city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id"), index=True)
     languages: Mapped[list] = mapped_column(JSON, default=list)
     has_interpretation: Mapped[bool] = mapped_column(default=False)
+    # Rooms or tracks offered by the agenda builder, in display order (sessions name theirs).
+    rooms: Mapped[list] = mapped_column(JSON, default=list)
 
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -94,6 +96,8 @@ class Event(TranslatedMixin, db.Model):
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Set when the organisers have written the report and marked the past event archived.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     host_city: Mapped[City | None] = relationship(back_populates="hosted_events")
     sessions: Mapped[list[EventSession]] = relationship(

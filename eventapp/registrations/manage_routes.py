@@ -6,11 +6,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
-from eventapp.auth.decorators import organiser_required
-from eventapp.events.services import get_event_by_slug
+from eventapp.auth.decorators import get_managed_event_or_404, organiser_required
 from eventapp.extensions import db
 from eventapp.i18n import current_language
-from eventapp.models import AttendanceMode, Event, OrganisationKind, RegistrationStatus
+from eventapp.models import AttendanceMode, OrganisationKind, RegistrationStatus
 from eventapp.registrations import exports, mails, manage_bp, services
 from eventapp.registrations.forms import CheckinForm, ConfirmForm, FilterForm, MessageForm
 from eventapp.registrations.routes import _deliver_new_mails, _last_mail_id
@@ -18,12 +17,6 @@ from eventapp.rules.errors import RuleError
 
 PREFIX = "/manage/events/<slug>/registrations"
 
-
-def _get_event_or_404(slug: str) -> Event:
-    event = get_event_by_slug(db.session, slug, published_only=False)
-    if event is None:
-        abort(404)
-    return event
 
 
 def _enum_or_none(enum_cls: type, value: str | None) -> object | None:
@@ -58,7 +51,7 @@ def _back(slug: str) -> Response:
 @manage_bp.get(f"{PREFIX}/")
 @organiser_required
 def index(slug: str) -> str:
-    event = _get_event_or_404(slug)
+    event = get_managed_event_or_404(slug)
     form = _filter_form()
     return render_template(
         "manage/registrations.html",
@@ -77,7 +70,7 @@ def index(slug: str) -> str:
 @organiser_required
 def act(slug: str, registration_id: int, action: str) -> Response:
     services.begin_write(db.session)
-    event = _get_event_or_404(slug)
+    event = get_managed_event_or_404(slug)
     registration = services.get_event_registration(db.session, event, registration_id)
     if registration is None:
         abort(404)
@@ -114,7 +107,7 @@ def checkin(slug: str) -> Response:
     """Check in by the QR code's content: scanning opens this URL (GET shows a button)."""
     if request.method == "POST":
         services.begin_write(db.session)
-    event = _get_event_or_404(slug)
+    event = get_managed_event_or_404(slug)
     form = CheckinForm()
     if request.method == "GET":
         form.code.data = request.args.get("code", "")
@@ -145,7 +138,7 @@ def checkin(slug: str) -> Response:
 @manage_bp.get(f"{PREFIX}/export.<any(csv, xlsx):kind>")
 @organiser_required
 def export(slug: str, kind: str) -> Response:
-    event = _get_event_or_404(slug)
+    event = get_managed_event_or_404(slug)
     registrations = services.list_registrations(db.session, event, _filters(_filter_form()))
     rows = exports.registration_rows(registrations, current_language())
     if kind == "csv":
@@ -164,7 +157,7 @@ def export(slug: str, kind: str) -> Response:
 def message(slug: str) -> Response | str:
     if request.method == "POST":
         services.begin_write(db.session)
-    event = _get_event_or_404(slug)
+    event = get_managed_event_or_404(slug)
     form = MessageForm()
     form.setup()
     if not form.validate_on_submit():

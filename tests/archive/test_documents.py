@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from eventapp.archive.documents import DocumentData, add_document, check_upload, sniff_content_type
-from eventapp.models import Document, DocumentKind, EventStatus, Visibility
+from eventapp.models import Document, DocumentKind, Event, EventStatus, Visibility
 from eventapp.rules.errors import RuleError
 from tests.archive.helpers import make_fachtagung_2021
 from tests.factories import make_user
@@ -132,7 +132,9 @@ def csrf_token(client, path):
 
 
 def sign_in(client, session, **overrides):
-    make_user(session, email="office@example.org", **overrides)
+    """Signs in an organiser assigned to the demo's fachtagung-2021 (the `event` fixture)."""
+    event = session.scalar(select(Event).where(Event.slug == "fachtagung-2021"))
+    make_user(session, email="office@example.org", manages=[event], **overrides)
     session.commit()
     response = client.post("/auth/login", data={
         "email": "office@example.org", "password": "correct horse battery",

@@ -1,0 +1,104 @@
+from datetime import datetime
+
+import pytest
+
+from eventapp.agenda import services
+from eventapp.events.services import SessionData, get_or_create_speaker
+from eventapp.models import AgendaChange, ChangeKind, EventSession, EventStatus, SessionKind
+from eventapp.rules.errors import RuleError
+from tests.factories import make_event, make_session, make_user
+
+
+def talk(hour: int, room: str | None = "Saal 1", **overrides) -> SessionData:
+    values = {
+        "title": {"de": f"Vortrag {hour}"},
+        "kind": SessionKind.TALK,
+        "starts_local": datetime(2027, 1, 14, hour, 0),
+        "ends_local": datetime(2027, 1, 14, hour + 1, 0),
+        "room": room,
+    }
+    values.update(overrides)
+    return SessionData(**values)
+
+
+def test_save_session_on_draft_event_writes_at_once(session):
+    event = make_event(session, status=EventStatus.DRAFT)
+    key = services.save_session(session, event, talk(9), None)
+    item = session.get(EventSession, int(key[1:]))
+    assert (key[0], item.room, services.count_drafts(session, event)) == ("s", "Saal 1", 0)
+
+
+def test_save_session_on_published_event_waits_for_release(session):
+    event = make_event(session)
+    key = services.save_session(session, event, talk(9), None)
+    planned = services.list_planned_sessions(session, event)
+    assert key.startswith("d")
+    assert [(item.key, item.pending) for item in planned] == [(key, services.DraftAction.CREATE)]
+    assert session.query(EventSession).count() == 0
+
+
+def test_room_used_twice_is_an_error(session):
+    event = make_event(session, status=EventStatus.DRAFT)
+    services.save_session(session, event, talk(9), None)
+    with pytest.raises(services.ConflictError) as caught:
+        services.save_session(session, event, talk(9, title={"de": "Zweiter"}), None)
+    assert [(c.code, c.severity) for c in caught.value.conflicts] == [("room", "error")]
+
+
+def test_break_overlap_is_a_warning_that_can_be_accepted(session):
+    event = make_event(session, status=EventStatus.DRAFT)
+    services.save_session(session, event, talk(9), None)
+    coffee = talk(9, kind=SessionKind.BREAK, title={"de": "Kaffee"})
+    with pytest.raises(services.ConflictError) as caught:
+        services.save_session(session, event, coffee, None)
+    assert [(c.code, c.severity) for c in caught.value.conflicts] == [("break", "warning")]
+    assert services.save_session(session, event, coffee, None, accept_warnings=True)
+
+
+def test_speaker_in_two_places_is_an_error(session):
+    event = make_event(session, status=EventStatus.DRAFT)
+    speaker = get_or_create_speaker(session, "Li Wei")
+    services.save_session(session, event, talk(9, speakers=[speaker]), None)
+    with pytest.raises(services.ConflictError) as caught:
+        services.save_session(session, event, talk(9, room="Saal 2", speakers=[speaker]), None)
+    assert [c.code for c in caught.value.conflicts] == ["speaker"]
+
+
+def test_release_applies_drafts_raises_sequence_and_lists_changes(session):
+    user = make_user(session)
+    event = make_event(session)
+    moved = make_session(session, event, room="Saal 1")
+    cancelled = make_session(session, event, room="Saal 2")
+    sequences = (moved.sequence, cancelled.sequence)
+    services.move_session(session, event, f"s{moved.id}", datetime(2027, 1, 14, 11, 0), "Saal 1", user)
+    services.cancel_session(session, event, f"s{cancelled.id}", user)
+    services.save_session(session, event, talk(14), user)
+    assert (moved.starts_at.hour, moved.sequence) == (8, sequences[0])  # 09:00 Berlin, unreleased
+
+    release = services.release_agenda(session, event, user)
+
+    kinds = sorted(change.kind for change in session.query(AgendaChange))
+    assert (release.number, kinds) == (1, sorted([ChangeKind.MOVED, ChangeKind.CANCELLED, ChangeKind.ADDED]))
+    assert (moved.starts_at.hour, moved.sequence > sequences[0]) == (10, True)
+    assert (cancelled.is_cancelled, cancelled.sequence > sequences[1]) == (True, True)
+    assert services.count_drafts(session, event) == 0
+
+
+def test_release_refuses_an_agenda_without_changes(session):
+    event = make_event(session)
+    with pytest.raises(RuleError):
+        services.release_agenda(session, event, None)
+
+
+def test_published_item_cannot_be_deleted(session):
+    event = make_event(session)
+    item = make_session(session, event)
+    with pytest.raises(RuleError):
+        services.delete_session(session, event, f"s{item.id}", None)
+
+
+def test_get_item_refuses_foreign_and_malformed_keys(session):
+    event, other = make_event(session), make_event(session)
+    item = make_session(session, other)
+    assert [services.get_item(session, event, key) for key in
+            (f"s{item.id}", "s", "x1", "s99999999999999999999", "s²")] == [None] * 5
