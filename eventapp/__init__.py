@@ -57,6 +57,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from eventapp.admin import bp as admin_bp
+    from eventapp.agenda import bp as agenda_bp
     from eventapp.archive import bp as archive_bp
     from eventapp.auth import bp as auth_bp
     from eventapp.calendar import bp as calendar_bp
@@ -66,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventapp.manage import bp as manage_bp
     from eventapp.registrations import bp as registrations_bp
     from eventapp.registrations import manage_bp as registrations_manage_bp
+    from eventapp.speakers import bp as speakers_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -76,3 +79,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar_bp)
     app.register_blueprint(events_bp, url_prefix="/events")
     app.register_blueprint(manage_bp, url_prefix="/manage")
+    app.register_blueprint(agenda_bp, url_prefix="/manage/events/<slug>/agenda")
+    app.register_blueprint(speakers_bp)
+    app.register_blueprint(admin_bp, url_prefix="/manage/admin")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 
@@ -111,6 +111,13 @@ def nav_items() -> list[tuple[str, str]]:
     ]
 
 
+def manage_url(endpoint: str, **values: object) -> str | None:
+    """A back-office link, or None where that tool is not installed (shared tab macros)."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **values)
+
+
 def language_url(code: str) -> str:
     """This page in another interface language (the choice is remembered in a cookie)."""
     args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
@@ -140,6 +147,7 @@ def init_app(app: Flask) -> None:
         format_datetime=format_datetime,
         nav_items=nav_items,
         language_url=language_url,
+        manage_url=manage_url,
         error_title=error_title,
         error_text=error_text,
     )
