@@ -1,0 +1,4 @@
+"""Agenda releases: the list of releases and the digest mail to registrants."""
+from __future__ import annotations
+
+from eventapp.agenda import bp  # noqa: F401
