@@ -55,5 +55,51 @@ def missing_translations(language: str) -> list[str]:
     return missing
 
 
+def export_missing(language: str) -> list[dict]:
+    """The untranslated entries of a catalog as {"id", "plural", "context", "string"} dicts."""
+    entries = []
+    for message in load_catalog(catalog_path(language)):
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if "fuzzy" in message.flags or not all(strings):
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            entries.append({
+                "id": ids[0],
+                "plural": ids[1] if len(ids) > 1 else None,
+                "context": message.context,
+                "string": [] if len(ids) > 1 else "",
+            })
+    return entries
+
+
+def apply_translations(language: str, entries: list[dict]) -> int:
+    """Write translated entries (as export_missing gives them, "string" filled) into a catalog."""
+    path = catalog_path(language)
+    catalog = load_catalog(path)
+    changed = 0
+    for entry in entries:
+        key = (entry["id"], entry["plural"]) if entry.get("plural") else entry["id"]
+        message = catalog.get(key, context=entry.get("context"))
+        if message is None or not entry.get("string"):
+            continue
+        string = entry["string"]
+        message.string = tuple(string) if isinstance(string, list) else string
+        message.flags.discard("fuzzy")
+        changed += 1
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=100)
+    return changed
+
+
 if __name__ == "__main__":
-    print(f"English catalog: {fill_english()} entries filled")
+    import json
+    import sys
+
+    if len(sys.argv) == 3 and sys.argv[1] == "--missing":
+        json.dump(export_missing(sys.argv[2]), sys.stdout, ensure_ascii=False, indent=1)
+    elif len(sys.argv) == 4 and sys.argv[1] == "--apply":
+        with open(sys.argv[3], encoding="utf-8") as handle:
+            print(f"{apply_translations(sys.argv[2], json.load(handle))} entries written")
+    else:
+        print(f"English catalog: {fill_english()} entries filled")
