@@ -50,6 +50,7 @@ def datetime_label(moment: datetime, zone: str) -> str:
 def zone_times(starts_at: datetime, ends_at: datetime, event_zone: str) -> list[dict]:
     """The rows an agenda shows for one slot: the event zone first, then the partner zone."""
     rows = []
+    event_day = zoned(starts_at, event_zone).local.date()
     for zone in partner_zones(event_zone):
         start: ZonedTime = zoned(starts_at, zone, event_zone)
         end: ZonedTime = zoned(ends_at, zone, event_zone)
@@ -61,6 +62,9 @@ def zone_times(starts_at: datetime, ends_at: datetime, event_zone: str) -> list[
                 "end": f"{end.local:%H:%M}",
                 "offset": start.offset,
                 "day_shift": start.day_shift,
+                # Days between the end's local date here and the start's date in the event
+                # zone: an item crossing midnight in either zone marks its end's day.
+                "end_day_shift": (end.local.date() - event_day).days,
                 "date": start.local.date(),
                 "is_event_zone": zone == event_zone,
             }

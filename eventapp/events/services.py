@@ -534,6 +534,8 @@ class ZoneCell:
     offset: str
     day_shift: int
     is_event_zone: bool
+    # The end's day relative to the start's day in the event zone (crossing midnight).
+    end_day_shift: int = 0
 
 
 @dataclass
@@ -740,13 +742,14 @@ def _zone_cells(
     starts_at: datetime, ends_at: datetime, zones: tuple[str, ...], event_zone: str
 ) -> tuple[ZoneCell, ...]:
     cells = []
+    event_day = utc_to_local(starts_at, event_zone).date()
     for zone in zones:
         start = zoned(starts_at, zone, event_zone)
         end = utc_to_local(ends_at, zone)
         cells.append(
             ZoneCell(
                 zone, f"{start.local:%H:%M}", f"{end:%H:%M}", start.offset, start.day_shift,
-                zone == event_zone,
+                zone == event_zone, (end.date() - event_day).days,
             )
         )
     return tuple(cells)

@@ -221,3 +221,36 @@ def test_get_registration_state_counts_seats_left(session):
     assert (state.status, state.seats_onsite, state.seats_online) == ("open", 2, None)
     assert get_registration_state(event, datetime(2026, 9, 1, tzinfo=UTC)).status == "not_open_yet"
     assert get_registration_state(event, datetime(2027, 1, 11, tzinfo=UTC)).status == "closed"
+
+
+def test_build_agenda_marks_the_end_of_an_item_crossing_midnight_in_the_partner_zone(session):
+    event = make_event(session, starts_local=datetime(2027, 1, 14, 9, 0),
+                       ends_local=datetime(2027, 1, 14, 20, 0))
+    make_session(session, event, starts_local=datetime(2027, 1, 14, 16, 30),
+                 ends_local=datetime(2027, 1, 14, 18, 0))
+
+    agenda = build_agenda(get_event_page(session, event.id), "en", AgendaFilters(), NOW)
+    cells = agenda.days[0].slots[0].cells
+
+    assert [(cell.start, cell.end, cell.day_shift, cell.end_day_shift) for cell in cells] == [
+        ("16:30", "18:00", 0, 0),
+        ("23:30", "01:00", 0, 1),
+    ]
+
+
+def test_event_page_shows_partner_day_mark_on_the_end_only(session, client):
+    event = make_event(session, starts_local=datetime(2027, 1, 14, 9, 0),
+                       ends_local=datetime(2027, 1, 14, 20, 0))
+    make_session(session, event, starts_local=datetime(2027, 1, 14, 16, 30),
+                 ends_local=datetime(2027, 1, 14, 18, 0))
+    item = make_session(session, event, starts_local=datetime(2027, 1, 14, 17, 30),
+                        ends_local=datetime(2027, 1, 14, 19, 0), room="B")
+    session.commit()
+
+    agenda = client.get(f"/events/{event.slug}/?lang=en").get_data(as_text=True)
+    detail = client.get(f"/events/{event.slug}/sessions/{item.id}/?lang=en").get_data(as_text=True)
+
+    assert '23:30–01:00<span class="day-shift">+1</span></span>' in agenda
+    assert '00:30–02:00</span> <abbr title="Asia/Shanghai (UTC+8)">' in agenda
+    assert 'title="Asia/Shanghai (UTC+8)">Beijing</abbr> <span class="day-shift">+1</span>' in agenda
+    assert '<time datetime="2027-01-14T16:30:00+00:00">00:30</time>–' in detail
