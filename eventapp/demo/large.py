@@ -345,9 +345,11 @@ def _congress_programme(
                         spoken_language=language,
                         has_interpretation=language != "en",
                         topics=[str(topic_code)],
+                        # Consecutive pairs: the six rooms of a slot never share a speaker,
+                        # so the congress is free of conflicts like a real agenda.
                         speakers=[
-                            speakers[(number * 7) % len(speakers)],
-                            speakers[(number * 13 + 1) % len(speakers)],
+                            speakers[(number * 2) % len(speakers)],
+                            speakers[(number * 2 + 1) % len(speakers)],
                         ]
                         if speakers and kind in (SessionKind.TALK, SessionKind.PANEL)
                         else [],

@@ -102,3 +102,42 @@ def test_get_item_refuses_foreign_and_malformed_keys(session):
     item = make_session(session, other)
     assert [services.get_item(session, event, key) for key in
             (f"s{item.id}", "s", "x1", "s99999999999999999999", "s²")] == [None] * 5
+
+
+def test_planned_sessions_name_the_speakers_of_a_draft(session):
+    event = make_event(session)
+    speaker = get_or_create_speaker(session, "Wang Fang")
+    key = services.save_session(session, event, talk(9, speakers=[speaker]), None)
+    assert [(item.key, item.speakers) for item in services.list_planned_sessions(session, event)] == [
+        (key, ((speaker.id, "Wang Fang"),))
+    ]
+
+
+def test_release_of_300_changed_items_is_one_transaction(session):
+    from datetime import timedelta
+
+    from sqlalchemy import event as sa_event
+
+    event = make_event(session, starts_local=datetime(2027, 1, 14, 8, 0),
+                       ends_local=datetime(2027, 1, 16, 20, 0))
+    rooms = [f"Saal {number}" for number in range(6)]
+    keys = []
+    for number in range(300):
+        day, slot = divmod(number // 6, 17)
+        starts = datetime(2027, 1, 14 + day, 9, 0) + timedelta(minutes=35 * slot)
+        item = make_session(session, event, title={"de": f"Punkt {number}"}, room=rooms[number % 6],
+                            starts_local=starts, ends_local=starts + timedelta(minutes=30))
+        keys.append((f"s{item.id}", starts))
+    session.commit()
+    for key, starts in keys:
+        services.move_session(session, event, key, starts + timedelta(minutes=5), None, None)
+    session.commit()
+    commits = []
+    sa_event.listen(session, "after_commit", lambda _session: commits.append(1))
+
+    release = services.release_agenda(session, event, None)
+    session.commit()
+
+    moved = session.query(EventSession).filter(EventSession.room.is_(None)).count()
+    assert (len(release.changes), moved, len(commits), services.count_drafts(session, event)) == (
+        300, 300, 1, 0)
