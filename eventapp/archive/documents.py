@@ -8,11 +8,15 @@ name; the original name is kept only for the download.
 """
 from __future__ import annotations
 
+import bz2
+import copy
+import lzma
 import os
 import re
 import secrets
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -51,6 +55,14 @@ OOXML_MAIN_PARTS = {
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 MANIFEST_LIMIT = 512 * 1024
+# Office files are zip containers: their entries are unpacked in bounded chunks and their
+# real (not declared) sizes summed; past this budget the file is refused as a zip bomb.
+# A real 20 MB presentation unpacks to a few times its size; a bomb, to thousands.
+UNPACK_RATIO = 25
+UNPACK_MINIMUM = 32 * 1024 * 1024
+UNPACK_CHUNK = 64 * 1024
+ZIP_MAX_ENTRIES = 5000
+LZMA_MAX_DICTIONARY = 64 * 1024 * 1024
 
 UNKNOWN_TYPE = _l("This file type is not accepted. Upload a PDF, an image (PNG, JPEG, WebP) or an office document (Word, Excel, PowerPoint, OpenDocument).")
 NAME_MISMATCH = _l("The file's name does not match its content (the content is %(kind)s).")
@@ -59,6 +71,14 @@ EMPTY_FILE = _l("The file is empty.")
 FILE_OR_LINK = _l("Upload a file or give a link, not both.")
 NEED_FILE_OR_LINK = _l("Upload a file or give a link.")
 PHOTO_NEEDS_IMAGE = _l("A photo must be an image file (PNG, JPEG or WebP).")
+ZIP_TOO_BIG = _l("This office file unpacks to far more than its size and is refused.")
+
+
+def _read_bounded(archive: zipfile.ZipFile, name: str, limit: int) -> bytes | None:
+    """An entry's bytes, read in one bounded call; None when it holds more than `limit`."""
+    with archive.open(name) as handle:
+        data = handle.read(limit + 1)
+    return None if len(data) > limit else data
 
 
 def _zip_content_type(stream: BinaryIO) -> str | None:
@@ -66,21 +86,118 @@ def _zip_content_type(stream: BinaryIO) -> str | None:
         with zipfile.ZipFile(stream) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
-                info = archive.getinfo("mimetype")
-                if info.file_size <= 200:
-                    mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                raw = _read_bounded(archive, "mimetype", 200)
+                if raw is not None:
+                    mimetype = raw.decode("ascii", "replace").strip()
                     if mimetype in FILE_TYPES and mimetype.startswith("application/vnd.oasis"):
                         return mimetype
             if "[Content_Types].xml" in names:
-                info = archive.getinfo("[Content_Types].xml")
-                if info.file_size <= MANIFEST_LIMIT:
-                    manifest = archive.read("[Content_Types].xml").decode("utf-8", "replace")
+                raw = _read_bounded(archive, "[Content_Types].xml", MANIFEST_LIMIT)
+                if raw is not None:
+                    manifest = raw.decode("utf-8", "replace")
                     for main_part, content_type in OOXML_MAIN_PARTS.items():
                         if f'ContentType="{main_part}"' in manifest:
                             return content_type
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError):
         return None
     return None
+
+
+class _Budget:
+    """Counts unpacked bytes across a container's entries; refuses past its limit."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.total = 0
+
+    def add(self, count: int) -> None:
+        self.total += count
+        if self.total > self.limit:
+            raise RuleError("file", ZIP_TOO_BIG)
+
+
+def _lzma_decompressor(raw: BinaryIO) -> lzma.LZMADecompressor:
+    """The raw LZMA1 decompressor of a zip entry (after its 4-byte version and size header)."""
+    header = raw.read(4)
+    if len(header) != 4:
+        raise EOFError
+    properties = raw.read(int.from_bytes(header[2:4], "little"))
+    if len(properties) != 5 or properties[0] >= 9 * 5 * 5:
+        raise ValueError("bad LZMA properties")
+    pb, rest = divmod(properties[0], 45)
+    lp, lc = divmod(rest, 9)
+    dict_size = int.from_bytes(properties[1:5], "little")
+    # The dictionary is the decompressor's memory; raw LZMA takes no memlimit, so bound it.
+    if dict_size > LZMA_MAX_DICTIONARY:
+        raise ValueError("LZMA dictionary too large")
+    lzma_filter = {"id": lzma.FILTER_LZMA1, "lc": lc, "lp": lp, "pb": pb, "dict_size": dict_size}
+    return lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[lzma_filter])
+
+
+def _unpack_counting(raw: BinaryIO, compress_type: int, budget: _Budget) -> None:
+    """Unpack one entry's compressed bytes in bounded steps, counting what comes out.
+
+    zipfile itself unpacks LZMA and bzip2 entries without an output bound (a 6 KB chunk
+    can become 40 MB at once), so the entry is read raw and every decompress call is
+    capped at UNPACK_CHUNK bytes of output.
+    """
+    if compress_type == zipfile.ZIP_STORED:
+        while chunk := raw.read(UNPACK_CHUNK):
+            budget.add(len(chunk))
+        return
+    if compress_type == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-15)
+        while chunk := raw.read(UNPACK_CHUNK):
+            while chunk:
+                budget.add(len(inflater.decompress(chunk, UNPACK_CHUNK)))
+                chunk = inflater.unconsumed_tail
+        return
+    decompressor: bz2.BZ2Decompressor | lzma.LZMADecompressor
+    if compress_type == zipfile.ZIP_BZIP2:
+        decompressor = bz2.BZ2Decompressor()
+    elif compress_type == zipfile.ZIP_LZMA:
+        decompressor = _lzma_decompressor(raw)
+    else:
+        raise NotImplementedError(compress_type)
+    while not decompressor.eof:
+        chunk = raw.read(UNPACK_CHUNK) if decompressor.needs_input else b""
+        if decompressor.needs_input and not chunk:
+            break
+        budget.add(len(decompressor.decompress(chunk, max_length=UNPACK_CHUNK)))
+
+
+def check_zip_expansion(stream: BinaryIO, size: int) -> None:
+    """Refuses a zip container whose entries unpack past UNPACK_RATIO times its size (at
+    least UNPACK_MINIMUM), with too many entries, encrypted or of unknown compression.
+    Sizes are counted while unpacking in bounded steps, never taken from the headers, so a
+    bomb costs bounded time and memory."""
+    budget = _Budget(max(UNPACK_MINIMUM, size * UNPACK_RATIO))
+    stream.seek(0)
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            entries = archive.infolist()
+            if len(entries) > ZIP_MAX_ENTRIES:
+                raise RuleError("file", ZIP_TOO_BIG)
+            for info in entries:
+                if info.flag_bits & 0x1:
+                    raise RuleError("file", UNKNOWN_TYPE)
+                # Opened as stored, the entry yields its compressed bytes unchecked.
+                raw_info = copy.copy(info)
+                raw_info.compress_type = zipfile.ZIP_STORED
+                raw_info.file_size = info.compress_size
+                raw_info.CRC = None  # type: ignore[assignment]
+                before = budget.total
+                with archive.open(raw_info) as raw:
+                    _unpack_counting(raw, info.compress_type, budget)
+                if budget.total - before != info.file_size:
+                    raise zipfile.BadZipFile("an entry's real size differs from its header")
+    except RuleError:
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, lzma.LZMAError,
+            zlib.error):
+        raise RuleError("file", UNKNOWN_TYPE) from None
+    finally:
+        stream.seek(0)
 
 
 def sniff_content_type(stream: BinaryIO) -> str | None:
@@ -127,6 +244,8 @@ def check_upload(stream: BinaryIO, filename: str, max_bytes: int) -> tuple[str, 
     extension = os.path.splitext(filename or "")[1].lower().lstrip(".")
     if extension not in FILE_TYPES[content_type][1]:
         raise RuleError("file", NAME_MISMATCH % {"kind": FILE_TYPES[content_type][0].upper()})
+    if content_type.startswith("application/vnd."):
+        check_zip_expansion(stream, size)
     return content_type, size
 
 

@@ -265,3 +265,46 @@ def test_remove_document_deletes_file(client, session, event, app):
     session.expire_all()
     assert response.status_code == 302
     assert (session.scalar(select(Document)), stored.exists()) == (None, False)
+
+
+def lzma_bomb(megabytes: int) -> bytes:
+    """A docx whose one entry unpacks to `megabytes` MiB of zeros (a few KB packed)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_LZMA) as archive:
+        archive.writestr("[Content_Types].xml", (
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            f'<Override PartName="/word/document.xml" ContentType="{DOCX_TYPE}.main+xml"/></Types>'))
+        with archive.open("word/media/zeros.bin", "w", force_zip64=True) as handle:
+            block = bytes(1 << 20)
+            for _ in range(megabytes):
+                handle.write(block)
+    return buffer.getvalue()
+
+
+def test_check_upload_refuses_zip_bomb_with_bounded_memory():
+    import tracemalloc
+
+    bomb = lzma_bomb(40)
+    tracemalloc.start()
+    with pytest.raises(RuleError) as caught:
+        check_upload(io.BytesIO(bomb), "bericht.docx", 20 * 1024 * 1024)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert (len(bomb) < 20_000, str(caught.value.message)) == (
+        True, "This office file unpacks to far more than its size and is refused.")
+    # LZMA's 8 MiB dictionary plus chunks of 64 KiB; the 40 MiB entry is never held whole.
+    assert peak < 12 * 1024 * 1024
+
+
+def test_check_upload_refuses_zip_whose_headers_understate_sizes():
+    honest = lzma_bomb(1)
+    # Declare 100 bytes for the big entry in both headers: unpacking stops there and the
+    # CRC no longer matches, so the file is refused instead of trusted.
+    lying = honest.replace(struct.pack("<I", 1 << 20), struct.pack("<I", 100))
+    assert lying != honest
+    with pytest.raises(RuleError):
+        check_upload(io.BytesIO(lying), "bericht.docx", 20 * 1024 * 1024)
+
+
+def test_check_upload_accepts_an_ordinary_docx():
+    assert check_upload(io.BytesIO(docx_bytes()), "bericht.docx", 1024 * 1024)[0] == DOCX_TYPE
