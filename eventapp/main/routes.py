@@ -1,14 +1,13 @@
 """Home page, health check and error pages."""
 from __future__ import annotations
 
-from flask import Response, jsonify, render_template
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from flask import Response, current_app, jsonify, render_template
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from eventapp.events.services import list_latest_archived, list_upcoming_events
 from eventapp.extensions import db
 from eventapp.main import bp
+from eventapp.main.services import probe_database
 
 
 @bp.get("/")
@@ -22,11 +21,9 @@ def home() -> str:
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        db.session.rollback()
-        return jsonify(status="error", database="error"), 503
+    state = probe_database(db.engine, current_app.extensions["migrate"].directory)
+    if state != "ok":
+        return jsonify(status="error", database=state), 503
     return jsonify(status="ok", database="ok"), 200
 
 

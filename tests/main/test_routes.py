@@ -1,6 +1,5 @@
 import re
-
-from sqlalchemy.exc import OperationalError
+import socket
 
 from eventapp.extensions import db
 from tests.factories import make_event
@@ -11,14 +10,53 @@ def test_healthz_reports_ok(client):
     assert (response.status_code, response.get_json()) == (200, {"status": "ok", "database": "ok"})
 
 
-def test_healthz_reports_503_when_database_unreachable(app, client, monkeypatch):
-    def broken(*args, **kwargs):
-        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+def _health_of(database_url, tmp_path):
+    from config import TestingConfig
+    from eventapp import create_app
 
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url,
+                     UPLOAD_FOLDER=str(tmp_path))
+    response = app.test_client().get("/healthz")
     with app.app_context():
-        monkeypatch.setattr(db.session, "execute", broken)
-        response = client.get("/healthz")
-    assert (response.status_code, response.get_json()) == (503, {"status": "error", "database": "error"})
+        db.engine.dispose()
+    return response.status_code, response.get_json()
+
+
+def test_healthz_reports_503_when_database_unreachable(tmp_path):
+    with socket.socket() as probe:  # a port nobody listens on: connection refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/none?connect_timeout=2"
+    assert _health_of(url, tmp_path) == (503, {"status": "error", "database": "error"})
+
+
+def test_healthz_answers_503_when_database_hangs(tmp_path):
+    # A server that accepts connections and never says a word: without the probe's own
+    # deadline this request would wait for as long as the driver's connect timeout.
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        url = f"postgresql+psycopg://postgres@127.0.0.1:{server.getsockname()[1]}/none"
+        assert _health_of(url, tmp_path) == (503, {"status": "error", "database": "error"})
+
+
+def test_healthz_reports_unmigrated_database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    assert _health_of(url, tmp_path) == (503, {"status": "error", "database": "unmigrated"})
+
+
+def test_healthz_reports_database_behind_the_migrations(app, tmp_path):
+    from flask_migrate import upgrade
+
+    from config import TestingConfig
+    from eventapp import create_app
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    old = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url, UPLOAD_FOLDER=str(tmp_path))
+    with old.app_context():
+        upgrade(revision="0006")
+        db.engine.dispose()
+    assert _health_of(url, tmp_path) == (503, {"status": "error", "database": "unmigrated"})
 
 
 def test_home_lists_upcoming_event_in_requested_language(session, client):
