@@ -69,7 +69,7 @@ def plain_zip() -> bytes:
     (plain_zip(), None),
     (b"PK\x03\x04 not really a zip", None),
     (b"", None),
-])
+], ids=["pdf", "png", "jpeg", "webp", "docx", "xlsx", "odt", "html", "zip", "fake-zip", "empty"])
 def test_sniff_content_type_by_bytes(content, expected):
     assert sniff_content_type(io.BytesIO(content)) == expected
 
@@ -79,7 +79,7 @@ def test_sniff_content_type_by_bytes(content, expected):
     (png_bytes(), "report.pdf"),
     (plain_zip(), "minutes.docx"),
     (b"", "empty.pdf"),
-])
+], ids=["html-as-pdf", "png-as-pdf", "zip-as-docx", "empty"])
 def test_check_upload_refuses(content, name):
     with pytest.raises(RuleError):
         check_upload(io.BytesIO(content), name, 1_000_000)
