@@ -1,8 +1,10 @@
 """Configuration classes, chosen by EVENTAPP_ENV and fed from the environment."""
 from __future__ import annotations
 
+import math
 import os
 import secrets
+from collections import Counter
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -26,6 +28,33 @@ def _dev_secret_key() -> str:
     return key_file.read_text().strip()
 
 
+# A production SECRET_KEY signs sessions, CSRF tokens and derived participant secrets.
+SECRET_KEY_MIN_LENGTH = 32
+SECRET_KEY_MIN_BITS = 128
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    """Why a SECRET_KEY is too weak for production, or None when it is fine."""
+    if not key:
+        return "SECRET_KEY must be set when EVENTAPP_ENV=production."
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return (f"SECRET_KEY is too short ({len(key)} characters); use at least "
+                f"{SECRET_KEY_MIN_LENGTH}, e.g. python -c 'import secrets; print(secrets.token_hex(32))'.")
+    counts = Counter(key)
+    per_character = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
+    if per_character * len(key) < SECRET_KEY_MIN_BITS:
+        return ("SECRET_KEY has too little entropy (repeated or few distinct characters); "
+                "use a random value, e.g. python -c 'import secrets; print(secrets.token_hex(32))'.")
+    return None
+
+
+def _proxy_count() -> int:
+    value = (os.environ.get("PROXY_COUNT") or "0").strip()
+    if not value.isascii() or not value.isdigit():
+        raise RuntimeError(f"PROXY_COUNT must be a whole number of proxies, not {value!r}.")
+    return int(value)
+
+
 class Config:
     ENV_NAME = "base"
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
@@ -33,6 +62,9 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     PUBLIC_URL = (os.environ.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/")
+    # Reverse proxies in front of the app that append to X-Forwarded-For (0: none). With
+    # them, rate limits key on the client's address instead of the proxy's.
+    PROXY_COUNT = _proxy_count()
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
     MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 1024 * 1024
@@ -102,8 +134,9 @@ class ProductionConfig(Config):
 
     @classmethod
     def init(cls) -> None:
-        if not cls.SECRET_KEY:
-            raise RuntimeError("SECRET_KEY must be set when EVENTAPP_ENV=production.")
+        problem = secret_key_problem(cls.SECRET_KEY)
+        if problem:
+            raise RuntimeError(problem)
 
 
 CONFIGS: dict[str, type[Config]] = {

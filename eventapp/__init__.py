@@ -5,6 +5,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, Config, get_config
 from eventapp import database  # noqa: F401  (engine listeners)
@@ -31,6 +32,11 @@ def create_app(config: type[Config] | str | None = None, **overrides: object) ->
         # Accept only the public host: links and redirects never trust a forged Host header.
         app.config["TRUSTED_HOSTS"] = [urlsplit(app.config["PUBLIC_URL"]).hostname]
 
+    if app.config.get("PROXY_COUNT"):
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0, x_prefix=0
+        )
     _init_extensions(app)
     _register_blueprints(app)
 
