@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from config import BASE_DIR, Config, get_config
 from eventapp import database  # noqa: F401  (engine listeners)
@@ -37,6 +39,9 @@ def create_app(config: type[Config] | str | None = None, **overrides: object) ->
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0, x_prefix=0
         )
+    # Path ids beyond a 32-bit integer can name no row: 404 before any query (PostgreSQL
+    # would refuse to compare an INTEGER column with them).
+    app.url_map.converters["int"] = BoundedIntegerConverter
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -49,9 +54,18 @@ def create_app(config: type[Config] | str | None = None, **overrides: object) ->
     return app
 
 
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` limited to 0 .. 2**31 - 1 (ASCII digits only, as werkzeug's own)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def _init_extensions(app: Flask) -> None:
     from eventapp import i18n
     from eventapp.models import User
+    from eventapp.rules.validation import parse_number
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
@@ -64,7 +78,8 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        number = parse_number(user_id)
+        return db.session.get(User, number) if number is not None else None
 
 
 def _register_blueprints(app: Flask) -> None:

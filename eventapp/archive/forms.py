@@ -12,7 +12,7 @@ from eventapp.archive.search import MAX_QUERY_CHARS
 from eventapp.archive.services import MAX_PAGE, ArchiveFilters
 from eventapp.labels import label
 from eventapp.models import DocumentKind, EventFormat, Topic, Visibility
-from eventapp.rules.validation import SLUG_RE
+from eventapp.rules.validation import SLUG_RE, parse_number
 
 
 def filters_from_args(args: MultiDict[str, str]) -> ArchiveFilters:
@@ -25,11 +25,11 @@ def filters_from_args(args: MultiDict[str, str]) -> ArchiveFilters:
     page = args.get("page", "")
     return ArchiveFilters(
         q=args.get("q", "")[:MAX_QUERY_CHARS],
-        year=int(year) if year.isdigit() and 1900 <= int(year) <= 2200 else None,
+        year=parse_number(year, 1900, 2200),
         city=city if SLUG_RE.match(city) and len(city) <= 80 else None,
         topic=topic if topic in {item.value for item in Topic} else None,
         format=EventFormat(event_format) if event_format in {item.value for item in EventFormat} else None,
-        page=int(page) if page.isdigit() and 0 < int(page) <= MAX_PAGE else 1,
+        page=parse_number(page, 1, MAX_PAGE) or 1,
     )
 
 

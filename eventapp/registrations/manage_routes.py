@@ -14,6 +14,7 @@ from eventapp.registrations import exports, mails, manage_bp, services
 from eventapp.registrations.forms import CheckinForm, ConfirmForm, FilterForm, MessageForm
 from eventapp.registrations.routes import _deliver_new_mails, _last_mail_id
 from eventapp.rules.errors import RuleError
+from eventapp.rules.validation import parse_number
 
 PREFIX = "/manage/events/<slug>/registrations"
 
@@ -32,7 +33,7 @@ def _filters(form: FilterForm) -> services.RegistrationFilters:
         status=_enum_or_none(RegistrationStatus, form.status.data),  # type: ignore[arg-type]
         attendance_mode=_enum_or_none(AttendanceMode, form.attendance_mode.data),  # type: ignore[arg-type]
         participant_type=_enum_or_none(OrganisationKind, form.participant_type.data),  # type: ignore[arg-type]
-        city_id=int(city) if city and city.isdigit() else None,
+        city_id=parse_number(city),
         query=(form.q.data or "").strip() or None,
     )
 

@@ -16,6 +16,21 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE_CODES = ("de", "en", "zh")
 
 
+# Ids and counters fit a 32-bit signed integer (PostgreSQL's INTEGER).
+MAX_ID = 2**31 - 1
+
+
+def parse_number(value: str | None, minimum: int = 1, maximum: int = MAX_ID) -> int | None:
+    """A whole number typed as ASCII digits within the bounds; None for anything else.
+
+    str.isdigit() also accepts "²" or "٣", which int() then refuses or reads differently.
+    """
+    if not value or len(value) > 10 or not value.isascii() or not value.isdigit():
+        return None
+    number = int(value)
+    return number if minimum <= number <= maximum else None
+
+
 def check_slug(slug: str) -> None:
     """Refuses slugs that are not lower-case words joined by hyphens (3 to 80 characters)."""
     if not (3 <= len(slug) <= 80) or not SLUG_RE.match(slug):

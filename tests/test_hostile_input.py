@@ -1,0 +1,28 @@
+"""Ids out of range and digits that are not ASCII never reach the database as numbers."""
+import pytest
+
+from eventapp.rules.validation import parse_number
+
+
+@pytest.mark.parametrize("path", [
+    "/events/isa-forum/sessions/99999999999999999999999.ics",
+    "/events/isa-forum/sessions/2147483648/",
+    "/events/isa-forum/sessions/2147483648/join",
+    "/documents/99999999999999999999/x.pdf",
+    "/join/sometoken/2147483648",
+])
+def test_path_ids_beyond_32_bits_are_404(client, path):
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("query", ["year=%C2%B2", "page=%C2%B2", "page=99999999999999999999", "year=%D9%A3"])
+def test_archive_ignores_numbers_that_are_not_ascii_digits(client, query):
+    assert client.get(f"/archive/?{query}").status_code == 200
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("12", 12), ("0", None), ("²", None), ("٣", None), ("2147483648", None), ("", None), (None, None),
+    (" 1", None), ("00000000007", None),
+])
+def test_parse_number_takes_ascii_digits_within_bounds(value, expected):
+    assert parse_number(value) == expected
