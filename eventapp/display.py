@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 
@@ -13,6 +13,7 @@ from eventapp.i18n import current_language
 from eventapp.labels import LANGUAGE_ENDONYMS, label
 from eventapp.models.base import pick_translation
 from eventapp.rules.times import ZonedTime, partner_zones, zoned
+from eventapp.security import is_safe_path
 
 ZONE_NAMES = {
     "Europe/Berlin": _l("Berlin"),
@@ -124,9 +125,14 @@ def manage_url(endpoint: str, **values: object) -> str | None:
 
 def language_url(code: str) -> str:
     """This page in another interface language (the choice is remembered in a cookie)."""
+    path = request.path
+    # Only a path on this site, and never on an error page: a 404 must not echo what was
+    # asked for, and "/\\evil.example/" would be read by browsers as another host.
+    if g.get("is_error_page") or not is_safe_path(path):
+        return f"{url_for('main.home')}?{urlencode([('lang', code)])}"
     args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
     args.append(("lang", code))
-    return f"{request.path}?{urlencode(args)}"
+    return f"{quote(path, safe='/-_.~')}?{urlencode(args)}"
 
 
 def error_title(code: int | None) -> str:

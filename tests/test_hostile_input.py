@@ -26,3 +26,18 @@ def test_archive_ignores_numbers_that_are_not_ascii_digits(client, query):
 ])
 def test_parse_number_takes_ascii_digits_within_bounds(value, expected):
     assert parse_number(value) == expected
+
+
+def test_links_from_the_request_path_stay_on_this_site(client):
+    body = client.get("/%5Cevil.example/").get_data(as_text=True)
+    assert ("evil.example" in body, 'href="/?lang=en"' in body) == (False, True)
+
+
+def test_404_page_does_not_echo_the_slug(client):
+    body = client.get("/events/no-such-event-xyzzy/").get_data(as_text=True)
+    assert "xyzzy" not in body
+
+
+def test_language_links_keep_the_path_and_query_of_real_pages(client):
+    body = client.get("/archive/?q=Foshan").get_data(as_text=True)
+    assert 'href="/archive/?q=Foshan&amp;lang=en"' in body

@@ -1,7 +1,7 @@
 """Home page, health check and error pages."""
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, render_template
+from flask import Response, current_app, g, jsonify, render_template
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from eventapp.events.services import list_latest_archived, list_upcoming_events
@@ -34,6 +34,7 @@ def healthz() -> tuple[Response, int]:
 @bp.app_errorhandler(413)
 @bp.app_errorhandler(429)
 def client_error(error: HTTPException) -> tuple[str, int]:
+    g.is_error_page = True
     return render_template("errors/error.html", error=error), error.code or 400
 
 
@@ -45,5 +46,6 @@ def untrusted_host(error: SecurityError) -> tuple[str, int, dict[str, str]]:
 
 @bp.app_errorhandler(500)
 def server_error(error: Exception) -> tuple[str, int]:
+    g.is_error_page = True
     db.session.rollback()
     return render_template("errors/500.html"), 500
