@@ -41,3 +41,24 @@ def test_404_page_does_not_echo_the_slug(client):
 def test_language_links_keep_the_path_and_query_of_real_pages(client):
     body = client.get("/archive/?q=Foshan").get_data(as_text=True)
     assert 'href="/archive/?q=Foshan&amp;lang=en"' in body
+
+
+@pytest.mark.parametrize("path", ["/events/isa%00forum/", "/archive/?q=Fo%00shan", "/cities/?x%00=1"])
+def test_nul_byte_in_path_or_query_is_404(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_nul_byte_in_a_form_field_is_a_field_error(session, client):
+    import re
+
+    from tests.factories import make_user
+
+    make_user(session, email="office@example.org")
+    session.commit()
+    body = client.get("/auth/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body).group(1)
+    response = client.post("/auth/login?lang=en", data={
+        "email": "office\x00@example.org", "password": "correct horse battery", "csrf_token": token})
+    assert (response.status_code,
+            "This field contains a character that is not allowed." in response.get_data(as_text=True)) == (
+        422, True)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectField, StringField, SubmitField, URLField
@@ -10,6 +9,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from eventapp.archive.search import MAX_QUERY_CHARS
 from eventapp.archive.services import MAX_PAGE, ArchiveFilters
+from eventapp.forms import Form
 from eventapp.labels import label
 from eventapp.models import DocumentKind, EventFormat, Topic, Visibility
 from eventapp.rules.validation import SLUG_RE, parse_number
@@ -43,7 +43,7 @@ DOCUMENT_KINDS = [
 ]
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(Form):
     kind = SelectField(_l("Kind"), validators=[InputRequired()])
     title_de = StringField(_l("Title (German)"), validators=[Optional(), Length(max=200)])
     title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=200)])
@@ -67,5 +67,5 @@ class DocumentForm(FlaskForm):
         }
 
 
-class DeleteDocumentForm(FlaskForm):
+class DeleteDocumentForm(Form):
     submit = SubmitField(_l("Remove"))

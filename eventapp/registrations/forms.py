@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from eventapp.forms import Form
 from eventapp.labels import LANGUAGE_ENDONYMS, label
 from eventapp.models import AttendanceMode, OrganisationKind, RegistrationStatus
 from eventapp.rules import validation
@@ -46,7 +46,7 @@ def _optional_int(value: object) -> int | None:
         return None
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
@@ -121,23 +121,23 @@ class RegistrationForm(FlaskForm):
         return bool((self.website.data or "").strip())
 
 
-class ModeForm(FlaskForm):
+class ModeForm(Form):
     attendance_mode = RadioField(_l("I will attend"), choices=[], validators=[InputRequired()])
     submit = SubmitField(_l("Change attendance"))
 
 
-class SessionsForm(FlaskForm):
+class SessionsForm(Form):
     session_ids = MultiCheckboxField(_l("Sessions with limited places"), choices=[], coerce=int)
     submit = SubmitField(_l("Save my sessions"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that only needs the CSRF token (cancel, delete, approve ...)."""
 
     submit = SubmitField(_l("Confirm"))
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     class Meta:
         csrf = False
 
@@ -155,12 +155,12 @@ class FilterForm(FlaskForm):
         self.city.choices = [every] + [(str(key), name) for key, name in cities]
 
 
-class CheckinForm(FlaskForm):
+class CheckinForm(Form):
     code = StringField(_l("Check-in code (from the QR code)"), validators=[DataRequired(), Length(max=100)])
     submit = SubmitField(_l("Check in"))
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
     message = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=10000)])
     status = SelectField(_l("Send to"), choices=[], validators=[Optional()])
