@@ -62,3 +62,8 @@ def test_nul_byte_in_a_form_field_is_a_field_error(session, client):
     assert (response.status_code,
             "This field contains a character that is not allowed." in response.get_data(as_text=True)) == (
         422, True)
+
+
+def test_form_fields_carry_no_none_attributes(client):
+    body = client.get("/auth/login").get_data(as_text=True)
+    assert ('="None"' in body, 'aria-invalid' in body) == (False, False)
