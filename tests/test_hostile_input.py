@@ -67,3 +67,11 @@ def test_nul_byte_in_a_form_field_is_a_field_error(session, client):
 def test_form_fields_carry_no_none_attributes(client):
     body = client.get("/auth/login").get_data(as_text=True)
     assert ('="None"' in body, 'aria-invalid' in body) == (False, False)
+
+
+def test_labels_of_equal_values_in_different_enums_stay_apart(app):
+    from eventapp.labels import label
+    from eventapp.models import OrganisationKind, VideoPlatform
+
+    with app.test_request_context("/?lang=en"):
+        assert (label(OrganisationKind.OTHER), label(VideoPlatform.OTHER)) == ("Other", "Other video platform")
