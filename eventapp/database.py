@@ -1,10 +1,14 @@
-"""Engine tuning per database, applied to every engine the app creates."""
+"""Engine tuning per database, applied to every engine the app creates, and the SQLite
+write lock every writing service takes first (begin_write)."""
 from __future__ import annotations
 
+import fcntl
+import os
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 
 @event.listens_for(Engine, "connect")
@@ -27,3 +31,63 @@ def _sqlite_on_begin(connection: Any) -> None:
     if connection.dialect.name == "sqlite":
         mode = connection.info.pop("sqlite_begin", "BEGIN")
         connection.exec_driver_sql(mode)
+
+
+def begin_write(session: Session) -> None:
+    """Start the session's transaction as a writer (SQLite: BEGIN IMMEDIATE).
+
+    A deferred SQLite transaction that reads first and writes later fails with "database is
+    locked" when another writer committed in between; taking the write lock up front makes
+    concurrent writers queue on busy_timeout instead. PostgreSQL needs nothing here.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("begin_write() with unsaved changes: call it before changing anything")
+        session.rollback()  # end the read snapshot; loaded objects reload on next access
+    _take_write_lock(session, bind.url.database)
+    try:
+        session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE"})
+    except BaseException:
+        _unlock(session)
+        raise
+
+
+def _take_write_lock(session: Session, database: str | None) -> None:
+    """Queue SQLite writers of every process on a file lock before BEGIN IMMEDIATE.
+
+    SQLite's own busy handler polls with sleeps of up to 100 ms, so under load a waiting
+    writer sleeps long after the lock is free; flock() wakes the next writer at once.
+    Released after the transaction ends (see _release_write_lock).
+    """
+    if not database or database == ":memory:" or "write_lock_fd" in session.info:
+        return
+    descriptor = os.open(f"{database}.write-lock", os.O_CREAT | os.O_RDWR, 0o600)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    session.info["write_lock_fd"] = descriptor
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _release_write_lock(session: Session, transaction: SessionTransaction) -> None:
+    # The outermost transaction ended: by commit, rollback or close (a request that aborts).
+    if transaction.parent is None:
+        _unlock(session)
+
+
+def _unlock(session: Session) -> None:
+    descriptor = session.info.pop("write_lock_fd", None)
+    if descriptor is not None:
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+        os.close(descriptor)
+
+
+@event.listens_for(Engine, "set_connection_execution_options")
+def _pass_sqlite_begin(connection: Connection, options: dict) -> None:
+    # eventapp/database.py starts the next SQLite transaction with connection.info["sqlite_begin"].
+    mode = options.get("sqlite_begin")
+    if mode and connection.dialect.name == "sqlite":
+        connection.info["sqlite_begin"] = mode

@@ -21,6 +21,7 @@ from flask import Flask
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from eventapp.database import begin_write
 from eventapp.models import MailStatus, OutboxMail
 from eventapp.models.base import utcnow
 
@@ -302,13 +303,6 @@ def _finish(session: Session, mail_id: int, worker: str, values: dict) -> bool:
     )
     session.commit()
     return values["status"] == MailStatus.SENT
-
-
-def begin_write(session: Session) -> None:
-    """SQLite: take the write lock first (see registrations.services.begin_write)."""
-    from eventapp.registrations.services import begin_write as begin
-
-    begin(session)
 
 
 def send_due(
