@@ -75,3 +75,15 @@ def test_labels_of_equal_values_in_different_enums_stay_apart(app):
 
     with app.test_request_context("/?lang=en"):
         assert (label(OrganisationKind.OTHER), label(VideoPlatform.OTHER)) == ("Other", "Other video platform")
+
+
+def test_csv_export_quotes_every_cell_so_semicolons_start_no_formula():
+    import csv
+    import io
+
+    from eventapp.registrations.exports import to_csv
+
+    data = to_csv([["Name", "Notes"], ["Li;=HYPERLINK(\"http://x\")", "=1+1"]]).decode("utf-8-sig")
+    german = list(csv.reader(io.StringIO(data), delimiter=";"))
+    assert data.splitlines()[1] == '"Li;=HYPERLINK(""http://x"")","\'=1+1"'
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in german for cell in row)

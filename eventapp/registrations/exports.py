@@ -60,9 +60,11 @@ def registration_rows(registrations: Iterable[Registration], language: str) -> l
 
 
 def to_csv(rows: list[list[str]]) -> bytes:
-    """UTF-8 with BOM (so that Excel reads the umlauts and Chinese), every cell neutralised."""
+    """UTF-8 with BOM (so that Excel reads the umlauts and Chinese), every cell neutralised
+    and quoted: a German spreadsheet splits unquoted text at ";", so "x;=1+1" would put a
+    formula in a cell of its own."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
