@@ -1,25 +1,39 @@
 """The base of every form: Flask-WTF's CSRF-protected form plus the input rules all forms
-share (no NUL bytes, which PostgreSQL cannot store and no person types)."""
+share: no NUL bytes (PostgreSQL cannot store them and no person types them) and no line
+breaks in one-line fields (names, e-mail addresses and titles end up in mail headers, CSV
+rows and calendar lines)."""
 from __future__ import annotations
 
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
 
 NOT_ALLOWED = _l("This field contains a character that is not allowed.")
+ONE_LINE = _l("Please write this on one line.")
 
 
 class Form(FlaskForm):
-    """FlaskForm that refuses NUL bytes in any field with a message beside that field."""
+    """FlaskForm that refuses NUL bytes in any field, and line breaks in one-line fields,
+    with a message beside the field."""
 
     def validate(self, extra_validators: Any = None) -> bool:
         is_valid = super().validate(extra_validators)
         for field in self:
-            values = field.raw_data or []
-            if any(isinstance(value, str) and "\x00" in value for value in values):
+            values = [value for value in field.raw_data or [] if isinstance(value, str)]
+            message = None
+            if any("\x00" in value for value in values):
+                message = NOT_ALLOWED
+            elif (
+                isinstance(field, StringField)
+                and not isinstance(field, TextAreaField)
+                and any("\r" in value or "\n" in value for value in values)
+            ):
+                message = ONE_LINE
+            if message is not None:
                 if isinstance(field.errors, tuple):
                     field.errors = list(field.errors)
-                field.errors.append(NOT_ALLOWED)
+                field.errors.append(message)
                 is_valid = False
         return is_valid

@@ -87,3 +87,18 @@ def test_csv_export_quotes_every_cell_so_semicolons_start_no_formula():
     german = list(csv.reader(io.StringIO(data), delimiter=";"))
     assert data.splitlines()[1] == '"Li;=HYPERLINK(""http://x"")","\'=1+1"'
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in german for cell in row)
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name", "position"])
+def test_registration_refuses_line_breaks_in_one_line_fields(session, client, field):
+    from sqlalchemy import func, select
+
+    from eventapp.models import Registration
+    from tests.registrations.support import open_event, post_registration
+
+    event = open_event(session)
+    session.commit()
+    client.get("/?lang=en")  # remembered in a cookie
+    response = post_registration(client, event, **{field: "Anna\r\nBcc: victim@example.org"})
+    assert (response.status_code, session.scalar(select(func.count()).select_from(Registration)),
+            "Please write this on one line." in response.get_data(as_text=True)) == (422, 0, True)
