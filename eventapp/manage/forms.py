@@ -144,6 +144,15 @@ class EventForm(RuleErrorsMixin, FlaskForm):
     def main_language_code(self) -> str:
         return self.main_language.data if self.main_language.data in LANGUAGES else "de"
 
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        is_valid = super().validate(extra_validators)
+        try:
+            validation.check_translations(self.texts("title"), self.main_language_code(), "title")
+        except RuleError as error:
+            self.add_rule_error(error)
+            is_valid = False
+        return is_valid
+
     def validate_slug(self, field: StringField) -> None:
         field.data = (field.data or "").strip()
         _rule(validation.check_slug, field.data)
