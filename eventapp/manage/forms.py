@@ -74,8 +74,9 @@ class RuleErrorsMixin:
 
     def add_rule_error(self, error: RuleError) -> None:
         name = RULE_FIELDS.get(error.field, error.field)
-        if name in ("title", "summary"):
-            name = f"{name}_{self.main_language_code()}"
+        localised = f"{name}_{self.main_language_code()}"
+        if name in ("title", "summary") and isinstance(getattr(self, localised, None), Field):
+            name = localised
         target: Field | None = getattr(self, name, None)
         if not isinstance(target, Field):
             target = getattr(self, self.fallback_field)
