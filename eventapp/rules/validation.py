@@ -103,6 +103,29 @@ def check_https_url(url: str, field: str = "url") -> None:
 
 SLUG_TAKEN = _l("This address is already taken by another event.")
 
+ROOM_MAX_CHARS = 120
+
+
+def clean_rooms(lines: list[str], field: str = "rooms") -> list[str]:
+    """An event's room names trimmed, blanks and repeats (ignoring case) dropped, order kept;
+    refuses a name longer than 120 characters."""
+    rooms: list[str] = []
+    seen: set[str] = set()
+    for line in lines:
+        name = " ".join(line.split())
+        if not name:
+            continue
+        if len(name) > ROOM_MAX_CHARS:
+            raise RuleError(
+                field,
+                _l("A room name may have at most %(count)d characters: %(name)s",
+                   count=ROOM_MAX_CHARS, name=name[:40] + "…"),
+            )
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            rooms.append(name)
+    return rooms
+
 
 # --- Registration (issue #6) ---------------------------------------------------------
 
