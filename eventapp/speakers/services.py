@@ -36,6 +36,8 @@ PHOTO_QUALITY = 85
 # 40 megapixels: more than any camera photo needs, far below what would exhaust memory.
 MAX_PHOTO_PIXELS = 40_000_000
 PHOTO_FORMATS = ("JPEG", "PNG", "WEBP")
+# Phones write JPEGs with extra frames; Pillow's JPEG reader reports them as MPO.
+OPENED_FORMATS = (*PHOTO_FORMATS, "MPO")
 MAX_ID = 2**31
 
 PHOTO_EMPTY = _l("The photo file is empty.")
@@ -184,7 +186,7 @@ def photo_path(speaker: Speaker, upload_base: str) -> Path | None:
 
 def _open_image(data: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(data), formats=PHOTO_FORMATS)
-    if image.format not in PHOTO_FORMATS:
+    if image.format not in OPENED_FORMATS:
         raise RuleError("photo", PHOTO_NOT_AN_IMAGE)
     if image.width * image.height > MAX_PHOTO_PIXELS:
         raise RuleError(

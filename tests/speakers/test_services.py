@@ -64,6 +64,16 @@ def test_prepare_photo_accepts_png_and_webp_as_jpeg(fmt):
     assert jpeg[:3] == b"\xff\xd8\xff"
 
 
+def test_prepare_photo_accepts_phone_jpeg_with_several_frames():
+    first, second = Image.new("RGB", (80, 60), (255, 0, 0)), Image.new("RGB", (80, 60), (0, 0, 255))
+    upload = io.BytesIO()
+    first.save(upload, "MPO", save_all=True, append_images=[second])
+
+    image = open_jpeg(prepare_photo(io.BytesIO(upload.getvalue()), MAX_BYTES))
+
+    assert (image.format, image.size, image.getpixel((40, 30))[0] > 200) == ("JPEG", (80, 60), True)
+
+
 def test_prepare_photo_puts_transparency_on_white():
     jpeg = prepare_photo(io.BytesIO(image_bytes((100, 100), "PNG", mode="RGBA")), MAX_BYTES)
 
