@@ -99,7 +99,8 @@ def _escape_like(text: str) -> str:
 def list_speakers(session: Session, query: str = "", page: int = 1) -> SpeakerPage:
     """One page of speakers by name (a search for part of the name when given), each with
     the events they speak at; three queries whatever the page holds."""
-    query = query.strip()[:MAX_QUERY_CHARS]
+    # Control characters (NUL above all, which PostgreSQL refuses in text) cannot be in a name.
+    query = "".join(char for char in query if char.isprintable()).strip()[:MAX_QUERY_CHARS]
     statement = select(Speaker)
     if query:
         statement = statement.where(

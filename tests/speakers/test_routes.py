@@ -249,6 +249,17 @@ def test_speaker_list_survives_odd_page_numbers(client, session, app, organiser,
     assert ">Anna Berg</td>" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("query", ["\x00", "Anna\x00", "\r\n", "%" * 500])
+def test_speaker_list_survives_odd_searches(client, session, app, organiser, query):
+    add_speaker(session, app)
+    session.commit()
+    sign_in(client, "office@example.org")
+
+    response = client.get("/manage/speakers/", query_string={"q": query})
+
+    assert response.status_code == 200
+
+
 def test_speaker_list_escapes_names_and_search(client, session, app, organiser):
     add_speaker(session, app, "<script>alert(1)</script>")
     session.commit()
