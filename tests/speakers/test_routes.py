@@ -302,3 +302,12 @@ def test_event_page_shows_speaker_photo_with_name_as_alt(client, session, app):
     assert re.findall(r'<img class="speaker-photo" src="([^"]+)" alt="([^"]+)"', body) == [
         (f"/speakers/{pictured.id}/photo.jpg?v={pictured.version}", "Li Wei")
     ]
+
+
+def test_directory_links_macro_links_both_lists(app):
+    with app.test_request_context("/manage/?lang=en"):
+        html = app.jinja_env.from_string(
+            '{% from "speakers/_macros.html" import directory_links %}{{ directory_links() }}'
+        ).render()
+
+    assert re.findall(r'<a href="([^"]+)">', html) == ["/manage/speakers/", "/manage/cities/"]
