@@ -36,6 +36,7 @@ from eventapp.archive.search import (
     tsquery_literal,
 )
 from eventapp.models import (
+    AuditEntry,
     City,
     Document,
     DocumentKind,
@@ -190,7 +191,8 @@ def list_archive_years(session: Session, now: datetime | None = None) -> list[in
 def get_archive_stamp(session: Session, now: datetime | None = None) -> tuple:
     """What the archive pages depend on, read in one query of index look-ups: the number of
     events and cities, the latest change to any event (documents and sessions raise it too),
-    and the next moment an event ends (and so enters the archive)."""
+    and the next moment an event ends (and so enters the archive), and the latest change to a
+    city (the city filter shows their names)."""
     now = now or utcnow()
     row = session.execute(
         select(
@@ -198,6 +200,9 @@ def get_archive_stamp(session: Session, now: datetime | None = None) -> tuple:
             select(func.max(Event.updated_at)).scalar_subquery(),
             select(func.min(Event.ends_at)).where(Event.ends_at >= now).scalar_subquery(),
             select(func.count()).select_from(City).scalar_subquery(),
+            # Cities have no change time of their own; every back-office change to one is
+            # audited in the same transaction (eventapp/cities/services.py).
+            select(func.max(AuditEntry.id)).where(AuditEntry.object_type == "city").scalar_subquery(),
         )
     ).one()
     return tuple(str(value) for value in row)

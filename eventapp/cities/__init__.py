@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("cities", __name__)
 
-from eventapp.cities import routes  # noqa: E402,F401  (routes attach to bp)
+from eventapp.cities import manage_routes, routes  # noqa: E402,F401  (routes attach to bp)

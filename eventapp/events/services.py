@@ -366,6 +366,8 @@ class SpeakerRow(NamedTuple):
     affiliation: str | None
     bio_i18n: dict
     main_language: str
+    photo_path: str | None = None
+    version: int = 1
 
 
 @dataclass
@@ -428,7 +430,7 @@ def get_event_page(session: Session, event_id: int) -> EventPage:
         SpeakerRow(*row)
         for row in session.execute(
             select(Speaker.id, Speaker.name, Speaker.affiliation, Speaker.bio_i18n,
-                   Speaker.main_language)
+                   Speaker.main_language, Speaker.photo_path, Speaker.version)
             .where(
                 Speaker.id.in_(
                     select(session_speakers.c.speaker_id)
@@ -798,6 +800,9 @@ class SpeakerCard:
     affiliation: str | None
     bio: str
     bio_language: str
+    id: int | None = None
+    # The speaker's version when there is a photo (it keys the photo's address), else None.
+    photo_version: int | None = None
 
 
 def speaker_card(speaker: SpeakerRow, language: str, limit: int = 280) -> SpeakerCard:
@@ -806,4 +811,5 @@ def speaker_card(speaker: SpeakerRow, language: str, limit: int = 280) -> Speake
     if len(bio) > limit:
         bio = bio[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
     bio_language = translation_language(speaker.bio_i18n, language, speaker.main_language)
-    return SpeakerCard(speaker.name, speaker.affiliation, bio, bio_language)
+    photo_version = speaker.version if speaker.photo_path else None
+    return SpeakerCard(speaker.name, speaker.affiliation, bio, bio_language, speaker.id, photo_version)

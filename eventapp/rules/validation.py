@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -171,3 +172,42 @@ def check_privacy_consent(has_consented: bool, field: str = "consent_privacy") -
     """Refuses a registration without consent to the privacy notice."""
     if not has_consented:
         raise RuleError(field, _l("Please accept the privacy notice to register."))
+
+
+# --- Speakers and member cities (issue #10) -------------------------------------------
+
+# Line and paragraph separators end a line as surely as CR/LF do.
+_LINE_BREAKING = {"Cc", "Cf", "Zl", "Zp", "Cs"}
+# A multi-line text keeps its line breaks and tabs, nothing else invisible.
+_TEXT_ALLOWED = {"\n", "\r", "\t"}
+
+
+def check_single_line(value: str, field: str = "name") -> None:
+    """Refuses line breaks and control or format characters in a one-line field."""
+    if any(unicodedata.category(char) in _LINE_BREAKING for char in value):
+        raise RuleError(field, _l("Use one line without line breaks or control characters."))
+
+
+def check_plain_text(value: str, field: str = "text") -> None:
+    """Refuses control characters (other than line breaks and tabs) in a multi-line text."""
+    if any(
+        char not in _TEXT_ALLOWED and unicodedata.category(char) in {"Cc", "Cs"}
+        for char in value
+    ):
+        raise RuleError(field, _l("The text contains control characters."))
+
+
+def check_city_names(names: dict[str, str], country: str) -> None:
+    """Refuses a city without a name in its own language (German for DE, Chinese for CN)."""
+    for code, name in names.items():
+        check_language(code, "name")
+        check_single_line(name, f"name_{code}")
+    own = "zh" if country == "CN" else "de"
+    if not (names.get(own) or "").strip():
+        if own == "zh":
+            raise RuleError("name_zh", _l("Give the Chinese name of a city in China."))
+        raise RuleError("name_de", _l("Give the German name of a city in Germany."))
+
+
+CITY_SLUG_TAKEN = _l("This address is already taken by another city.")
+UNKNOWN_COUNTRY = _l("Choose Germany or China.")
