@@ -74,6 +74,13 @@ def test_build_agenda_and_move_by_drag_and_drop(app, session, live_server, page)
     moved = page.locator('td[data-start="2027-01-14T10:00"][data-room="Saal 2"] article.agenda-card')
     assert moved.locator("h3").text_content() == "Abschluss"
 
+    with page.expect_navigation():  # the keyboard way: Alt+Arrow on the card's Move link
+        moved.locator("a.agenda-move-link").press("Alt+ArrowRight")
+    no_room = page.locator('td[data-start="2027-01-14T10:00"][data-room=""] article.agenda-card')
+    assert no_room.locator("h3").text_content() == "Abschluss"
+    with page.expect_navigation():
+        no_room.locator("a.agenda-move-link").press("Alt+ArrowLeft")
+
     session.rollback()  # end this test's read transaction: the server committed since
     rows = session.execute(select(EventSession.title_i18n, EventSession.room, EventSession.starts_at)
                            .order_by(EventSession.id)).all()

@@ -548,3 +548,25 @@ def test_post_only_routes_answer_405_to_get(session, client):
     item = make_session(session, event)
     organiser_of(session, client, event)
     assert [client.get(url).status_code for url in _urls(event, item, POST_ONLY)] == [405] * 4
+
+
+def test_move_form_shows_conflict_and_keeps_item(session, client):
+    event = draft_event(session)
+    make_session(session, event, title={"de": "Fest"}, room="Saal 1")
+    item = make_session(session, event, title={"de": "Wandert"}, room="Saal 2")
+    organiser_of(session, client, event)
+    response = client.post(agenda_url(event, f"s{item.id}/move") + "?lang=en", data={
+        "csrf_token": token(client, event), "day": "2027-01-14", "start": "09:30", "room": "Saal 1"})
+    session.refresh(item)
+    assert (response.status_code, item.room) == (422, "Saal 2")
+    assert "Saal 1 is used twice at once: “Fest” and “Wandert”." in text_of(response)
+
+
+def test_released_item_page_has_no_delete_link_but_draft_event_has(session, client):
+    published, draft = make_event(session), draft_event(session)
+    released, planned = make_session(session, published), make_session(session, draft)
+    user = make_user(session, manages=[published, draft])
+    session.commit()
+    sign_in(client, user.email)
+    assert f'href="{agenda_url(published)}s{released.id}/delete"' not in text_of(client.get(agenda_url(published)))
+    assert f'href="{agenda_url(draft)}s{planned.id}/delete"' in text_of(client.get(agenda_url(draft)))
