@@ -48,7 +48,7 @@ class _WhereForm(FlaskForm):
     )
     accept_warnings = BooleanField(_l("Save despite the warnings"))
 
-    def setup_where(self, days: list[date], rooms: list[str], language: str) -> None:
+    def setup_where(self, days: list[date], rooms: list[str]) -> None:
         self.day.choices = [(day.isoformat(), format_date(day, "full")) for day in days]
         self.room.choices = [("", _l("— no room —"))] + [(room, room) for room in rooms] + [
             (OTHER_ROOM, _l("Other room (type it below)"))
@@ -69,9 +69,10 @@ class _WhereForm(FlaskForm):
         except ValueError:
             raise ValidationError(_l("Please choose a day.")) from None
 
-    def validate_room_other(self, field: StringField) -> None:
-        if self.room.data == OTHER_ROOM and not (field.data or "").strip():
-            raise ValidationError(_l("Please type the room."))
+    def validate_room(self, field: SelectField) -> None:
+        # checked here: room_other's Optional() would stop its own validators when empty
+        if field.data == OTHER_ROOM and not (self.room_other.data or "").strip():
+            raise ValidationError(_l("Please type the other room below."))
 
     @property
     def starts_local(self) -> datetime:
@@ -114,9 +115,8 @@ class SessionForm(_WhereForm):
         validators=[Optional(), NumberRange(min=0, max=60 * 24 * 30)],
     )
 
-    def setup(self, days: list[date], rooms: list[str], speakers: list[Speaker],
-              language: str) -> None:
-        self.setup_where(days, rooms, language)
+    def setup(self, days: list[date], rooms: list[str], speakers: list[Speaker]) -> None:
+        self.setup_where(days, rooms)
         self.kind.choices = [(kind.value, label(kind)) for kind in SessionKind]
         self.spoken_language.choices = [(code, label(code)) for code in LANGUAGES]
         self.topics.choices = topic_choices()

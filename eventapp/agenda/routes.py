@@ -118,7 +118,6 @@ def _render_index(event: Event, room_form: RoomForm | None = None, status: int =
         removable={room for room in event.rooms or [] if services.room_key(room) not in used},
         room_form=room_form or RoomForm(formdata=None),
         base=url_for("agenda.index", slug=event.slug),
-        pending_action=DraftAction,
     )
     return body, status, NO_STORE
 
@@ -164,7 +163,7 @@ def _item_form(event: Event, ref: services.ItemRef | None) -> Response | tuple:
             form.kind.data = SessionKind.TALK.value
             form.spoken_language.data = event.main_language
             form.join_visibility.data = Visibility.PARTICIPANTS.value
-    form.setup(days, _rooms(event, planned), speakers, language)
+    form.setup(days, _rooms(event, planned), speakers)
     if request.method == "POST":
         if form.validate_on_submit():
             data = form.session_data(speakers)
@@ -236,7 +235,7 @@ def move(slug: str, key: str) -> Response | tuple:
     form = MoveForm()
     if request.method == "GET":
         form.set_where(current.starts_local, current.room)
-    form.setup_where(services.list_event_days(event), _rooms(event, planned), language)
+    form.setup_where(services.list_event_days(event), _rooms(event, planned))
     conflicts: list[Conflict] = []
     wants_json = _wants_json()
     if request.method == "POST":
