@@ -10,7 +10,7 @@ read only `EventSession`, so nothing unreleased can reach them.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
@@ -38,9 +38,10 @@ from eventapp.models.base import pick_translation, utcnow
 from eventapp.models.events import session_speakers
 from eventapp.rules.conflicts import Conflict, Slot, find_conflicts
 from eventapp.rules.errors import RuleError
-from eventapp.rules.times import local_to_utc, utc_to_local
+from eventapp.rules.times import local_to_utc, partner_zones, utc_offset_label, utc_to_local, zoned
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+MAX_ID = 2**31
 
 
 class ConflictError(RuleError):
@@ -312,6 +313,8 @@ def get_item(session: Session, event: Event, key: str) -> ItemRef | None:
             or not key[1:].isdigit():
         return None
     number = int(key[1:])
+    if not 0 < number < MAX_ID:  # PostgreSQL integers overflow above 2**31 - 1
+        return None
     if key[0] == "s":
         item = session.scalar(
             select(EventSession).where(EventSession.id == number, EventSession.event_id == event.id)
@@ -460,11 +463,12 @@ def move_session(
 def duplicate_session(
     session: Session, event: Event, key: str, actor: User | None, *, language: str = "de"
 ) -> str:
-    """A copy of an item (same times, no room, so that it conflicts with nothing); its key."""
+    """A copy of an item (same times, no room and no speakers, so that it conflicts with
+    nothing); its key. Refuses unknown items."""
     ref = get_item(session, event, key)
     if ref is None:
         raise RuleError("starts_at", _l("This programme item does not exist."))
-    copy = replace(ref.data(session), room=None)
+    copy = replace(ref.data(session), room=None, speakers=[])
     return save_session(session, event, copy, actor, accept_warnings=True, language=language)
 
 
@@ -655,3 +659,232 @@ def list_agenda_changes(session: Session, event_id: int, limit: int = 50) -> lis
             .limit(limit)
         )
     )
+
+
+# --- Rooms ---------------------------------------------------------------------------------------
+
+ROOM_MAX_LENGTH = 120
+
+
+def room_key(room: str) -> str:
+    """A room name as the rules compare it (spacing and case ignored)."""
+    return " ".join(room.split()).casefold()
+
+
+def add_room(session: Session, event: Event, name: str, actor: User | None) -> str:
+    """Add a room to the event's list (returns its tidied name); refuses empty names, names
+    over 120 characters and rooms already listed."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise RuleError("name", _l("Please name the room."))
+    if len(name) > ROOM_MAX_LENGTH:
+        raise RuleError("name", _l("A room name may have at most %(count)s characters.",
+                                   count=ROOM_MAX_LENGTH))
+    if any(room_key(room) == room_key(name) for room in event.rooms or []):
+        raise RuleError("name", _l("%(room)s is already listed.", room=name))
+    event.rooms = [*(event.rooms or []), name]
+    session.flush()
+    audit.record(session, actor, "event.add_room", "event", event.id, event_id=event.id,
+                 summary=name, changes={"rooms": list(event.rooms)})
+    return name
+
+
+def remove_room(session: Session, event: Event, name: str, actor: User | None) -> None:
+    """Remove a room from the event's list; refuses rooms not listed and rooms that a
+    programme item (saved, pending or cancelled) names."""
+    listed = [room for room in event.rooms or [] if room == name]
+    if not listed:
+        raise RuleError("name", _l("This room is not listed."))
+    if room_key(name) in used_rooms(list_planned_sessions(session, event)):
+        raise RuleError("name", _l("%(room)s is still used by programme items.", room=name))
+    event.rooms = [room for room in event.rooms or [] if room != name]
+    session.flush()
+    audit.record(session, actor, "event.remove_room", "event", event.id, event_id=event.id,
+                 summary=name, changes={"rooms": list(event.rooms)})
+
+
+def used_rooms(planned: list[PlannedSession]) -> set[str]:
+    """The rooms planned items use (cancelled ones too), compared like the conflict rules do."""
+    return {room_key(item.room) for item in planned if item.room and item.room.strip()}
+
+
+def room_columns(event: Event, planned: list[PlannedSession]) -> list[str | None]:
+    """The grid's columns: the listed rooms in order, then unlisted rooms items use (by name),
+    then None for "no room"."""
+    listed = list(event.rooms or [])
+    known = {room_key(room) for room in listed}
+    extra: dict[str, str] = {}
+    for item in planned:
+        if item.room and item.room.strip() and room_key(item.room) not in known:
+            extra.setdefault(room_key(item.room), item.room)
+    return [*listed, *sorted(extra.values(), key=str.casefold), None]
+
+
+# --- The day-by-room grid ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ZoneSpan:
+    """An item's start and end in one zone; the shifts count days from the grid's day."""
+
+    zone: str
+    start: str
+    end: str
+    start_shift: int
+    end_shift: int
+    offset: str
+    is_event_zone: bool
+
+
+@dataclass(frozen=True)
+class AgendaCard:
+    """One item as the grid shows it."""
+
+    item: PlannedSession
+    title: str
+    times: tuple[ZoneSpan, ...]
+    has_conflict: bool
+    has_error: bool
+
+    @property
+    def key(self) -> str:
+        return self.item.key
+
+
+@dataclass
+class GridCell:
+    """One <td>: the cards of one room that overlap in time (usually one), or an empty slot."""
+
+    starts_local: str
+    room: str | None
+    rowspan: int
+    cards: list[AgendaCard]
+
+
+@dataclass
+class GridRow:
+    starts_local: str
+    label: str
+    cells: list[GridCell]
+
+
+@dataclass
+class GridDay:
+    day: date
+    rows: list[GridRow]
+
+
+def _zone_spans(item: PlannedSession, event_zone: str, day: date) -> tuple[ZoneSpan, ...]:
+    spans = []
+    for zone in partner_zones(event_zone):
+        start = zoned(item.starts_at, zone).local
+        end = zoned(item.ends_at, zone).local
+        spans.append(ZoneSpan(
+            zone=zone, start=f"{start:%H:%M}", end=f"{end:%H:%M}",
+            start_shift=(start.date() - day).days, end_shift=(end.date() - day).days,
+            offset=utc_offset_label(start), is_event_zone=zone == event_zone,
+        ))
+    return tuple(spans)
+
+
+def build_agenda_grid(
+    event: Event, planned: list[PlannedSession], conflicts: list[Conflict], language: str
+) -> tuple[list[str | None], list[GridDay]]:
+    """The planned agenda as one table per local day: columns are rooms, rows the distinct
+    start/end boundaries (and full hours between them) of the day."""
+    columns = room_columns(event, planned)
+    column_of = {room_key(room): index for index, room in enumerate(columns) if room is not None}
+    no_room = len(columns) - 1
+    error_keys = {key for conflict in conflicts if conflict.is_error for key in conflict.keys}
+    warning_keys = {key for conflict in conflicts for key in conflict.keys}
+    zone = event.timezone
+    by_day: dict[date, list[tuple[datetime, datetime, int, AgendaCard]]] = {}
+    for item in planned:
+        starts = utc_to_local(item.starts_at, zone).replace(tzinfo=None)
+        ends = utc_to_local(item.ends_at, zone).replace(tzinfo=None)
+        day = starts.date()
+        card = AgendaCard(
+            item=item, title=item.title(language, event.main_language),
+            times=_zone_spans(item, zone, day),
+            has_conflict=item.key in warning_keys, has_error=item.key in error_keys,
+        )
+        column = column_of.get(room_key(item.room), no_room) if item.room else no_room
+        by_day.setdefault(day, []).append((starts, ends, column, card))
+    days = []
+    for day in sorted(by_day):
+        days.append(GridDay(day, _day_rows(by_day[day], columns)))
+    return columns, days
+
+
+def _day_rows(
+    entries: list[tuple[datetime, datetime, int, AgendaCard]], columns: list[str | None]
+) -> list[GridRow]:
+    boundaries = {moment for starts, ends, _column, _card in entries for moment in (starts, ends)}
+    first, last = min(boundaries), max(boundaries)
+    hour = first.replace(minute=0) + timedelta(hours=1)
+    while hour < last:
+        boundaries.add(hour)
+        hour += timedelta(hours=1)
+    ordered = sorted(boundaries)
+    index = {moment: number for number, moment in enumerate(ordered)}
+    row_count = len(ordered) - 1
+    starting: list[dict[int, GridCell]] = [{} for _ in range(row_count)]
+    covered = [[False] * len(columns) for _ in range(row_count)]
+    per_column: dict[int, list[tuple[datetime, datetime, AgendaCard]]] = {}
+    for starts, ends, column, card in entries:
+        per_column.setdefault(column, []).append((starts, ends, card))
+    for column, items in per_column.items():
+        items.sort(key=lambda entry: (entry[0], entry[1], entry[2].key))
+        cluster: list[tuple[datetime, datetime, AgendaCard]] = []
+        cluster_end = items[0][0]
+        for entry in [*items, None]:
+            if cluster and (entry is None or entry[0] >= cluster_end):
+                top, bottom = index[cluster[0][0]], index[cluster_end]
+                starting[top][column] = GridCell(
+                    f"{cluster[0][0]:%Y-%m-%dT%H:%M}", columns[column], bottom - top,
+                    [card for _starts, _ends, card in cluster],
+                )
+                for row in range(top, bottom):
+                    covered[row][column] = True
+                cluster = []
+            if entry is not None:
+                cluster_end = max(cluster_end, entry[1]) if cluster else entry[1]
+                cluster.append(entry)
+    rows = []
+    for number in range(row_count):
+        moment = ordered[number]
+        local = f"{moment:%Y-%m-%dT%H:%M}"
+        cells = []
+        for column, room in enumerate(columns):
+            cell = starting[number].get(column)
+            if cell is not None:
+                cells.append(cell)
+            elif not covered[number][column]:
+                cells.append(GridCell(local, room, 1, []))
+        rows.append(GridRow(local, f"{moment:%H:%M}", cells))
+    return rows
+
+
+def list_event_days(event: Event) -> list[date]:
+    """The local days (event zone) the event spans."""
+    first = utc_to_local(event.starts_at, event.timezone).date()
+    last = utc_to_local(event.ends_at, event.timezone).date()
+    return [first + timedelta(days=number) for number in range((last - first).days + 1)]
+
+
+def preview_times(event: Event, starts_local: datetime, ends_local: datetime) -> tuple[ZoneSpan, ...]:
+    """An item's local times in the event zone and the partner zone; refuses local times that
+    do not exist or are ambiguous (as saving would)."""
+    starts_at = local_to_utc(starts_local, event.timezone, "starts_at")
+    ends_at = local_to_utc(ends_local, event.timezone, "ends_at")
+    probe = PlannedSession(
+        key="new", session_id=None, draft_id=None, pending=None, title_i18n={},
+        kind=SessionKind.TALK, status=SessionStatus.SCHEDULED, starts_at=starts_at,
+        ends_at=ends_at, room=None, spoken_language="de", is_virtual=False, speakers=(),
+    )
+    return _zone_spans(probe, event.timezone, starts_local.date())
+
+
+def list_speakers(session: Session) -> list[Speaker]:
+    """Every speaker, by name, for the item form's choice (one query)."""
+    return list(session.scalars(select(Speaker).order_by(Speaker.name, Speaker.id)))

@@ -141,3 +141,84 @@ def test_release_of_300_changed_items_is_one_transaction(session):
     moved = session.query(EventSession).filter(EventSession.room.is_(None)).count()
     assert (len(release.changes), moved, len(commits), services.count_drafts(session, event)) == (
         300, 300, 1, 0)
+
+
+def test_get_item_refuses_ids_beyond_postgresql_integers(session):
+    event = make_event(session)
+    assert [services.get_item(session, event, key) for key in ("s2147483648", "d9999999999", "s0")] == [None] * 3
+
+
+def test_duplicate_session_drops_room_and_speakers(session):
+    event = make_event(session, status=EventStatus.DRAFT)
+    speaker = get_or_create_speaker(session, "Li Wei")
+    key = services.save_session(session, event, talk(9, speakers=[speaker]), None)
+    copy = services.duplicate_session(session, event, key, None)
+    item = session.get(EventSession, int(copy[1:]))
+    assert (item.room, item.speakers, item.title_i18n) == (None, [], {"de": "Vortrag 9"})
+
+
+def test_add_room_tidies_the_name_and_refuses_duplicates(session):
+    event = make_event(session)
+    assert services.add_room(session, event, "  Saal   1 ", None) == "Saal 1"
+    with pytest.raises(RuleError):
+        services.add_room(session, event, "saal 1", None)
+    with pytest.raises(RuleError):
+        services.add_room(session, event, "   ", None)
+    assert event.rooms == ["Saal 1"]
+
+
+def test_remove_room_refuses_a_room_a_pending_item_uses(session):
+    event = make_event(session)
+    event.rooms = ["Saal 1", "Saal 2"]
+    services.save_session(session, event, talk(9, room="saal 1"), None)  # a draft only
+    with pytest.raises(RuleError):
+        services.remove_room(session, event, "Saal 1", None)
+    services.remove_room(session, event, "Saal 2", None)
+    assert event.rooms == ["Saal 1"]
+
+
+def test_room_columns_list_listed_then_used_then_no_room(session):
+    event = make_event(session, status=EventStatus.DRAFT)
+    event.rooms = ["Saal 2", "Saal 1"]
+    for hour, room in ((9, "saal 1"), (10, "Foyer"), (11, None), (12, "Atrium")):
+        services.save_session(session, event, talk(hour, room=room), None)
+    planned = services.list_planned_sessions(session, event)
+    assert services.room_columns(event, planned) == ["Saal 2", "Saal 1", "Atrium", "Foyer", None]
+
+
+def test_agenda_grid_puts_overlapping_items_of_a_room_in_one_cell(session):
+    event = make_event(session, status=EventStatus.DRAFT)
+    event.rooms = ["Saal 1"]
+    services.save_session(session, event, talk(9), None)
+    services.save_session(session, event, talk(9, kind=SessionKind.BREAK, title={"de": "Kaffee"},
+                                               starts_local=datetime(2027, 1, 14, 9, 30),
+                                               ends_local=datetime(2027, 1, 14, 10, 30)),
+                          None, accept_warnings=True)
+    planned = services.list_planned_sessions(session, event)
+    conflicts = services.planned_conflicts(planned, event, "de")
+    columns, days = services.build_agenda_grid(event, planned, conflicts, "de")
+    rows = days[0].rows
+    assert columns == ["Saal 1", None]
+    assert [row.label for row in rows] == ["09:00", "09:30", "10:00"]
+    assert [(cell.room, cell.rowspan, [card.title for card in cell.cards]) for cell in rows[0].cells] == [
+        ("Saal 1", 3, ["Vortrag 9", "Kaffee"]), (None, 1, [])]
+    assert [[cell.room for cell in row.cells] for row in rows[1:]] == [[None], [None]]
+    assert [card.has_conflict for card in rows[0].cells[0].cards] == [True, True]
+
+
+def test_agenda_grid_shows_partner_day_marks(session):
+    event = make_event(session, status=EventStatus.DRAFT, ends_local=datetime(2027, 1, 14, 23, 0))
+    services.save_session(session, event, talk(9, starts_local=datetime(2027, 1, 14, 16, 30),
+                                                ends_local=datetime(2027, 1, 14, 18, 0)), None)
+    planned = services.list_planned_sessions(session, event)
+    _columns, days = services.build_agenda_grid(event, planned, [], "de")
+    card = days[0].rows[0].cells[0].cards[0]
+    assert [(span.zone, span.start, span.start_shift, span.end, span.end_shift) for span in card.times] == [
+        ("Europe/Berlin", "16:30", 0, "18:00", 0), ("Asia/Shanghai", "23:30", 0, "01:00", 1)]
+
+
+def test_preview_times_refuses_a_skipped_local_time(session):
+    event = make_event(session, starts_local=datetime(2027, 3, 27, 9, 0),
+                       ends_local=datetime(2027, 3, 28, 17, 0))
+    with pytest.raises(RuleError):
+        services.preview_times(event, datetime(2027, 3, 28, 2, 30), datetime(2027, 3, 28, 3, 30))
