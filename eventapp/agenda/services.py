@@ -212,9 +212,12 @@ def list_planned_sessions(session: Session, event: Event) -> list[PlannedSession
     }
     names: dict[int, str] = {}
     if draft_speaker_ids:
-        names = dict(
-            session.execute(select(Speaker.id, Speaker.name).where(Speaker.id.in_(draft_speaker_ids)))
-        )
+        names = {
+            speaker_id: name
+            for speaker_id, name in session.execute(
+                select(Speaker.id, Speaker.name).where(Speaker.id.in_(draft_speaker_ids))
+            )
+        }
     by_session = {draft.session_id: draft for draft in drafts if draft.session_id is not None}
     planned: list[PlannedSession] = []
     for row in session.execute(
@@ -562,10 +565,14 @@ def release_agenda(
     )
     if not drafts:
         raise RuleError("release", _l("There are no changes to release."))
+    planned = list_planned_sessions(session, event)
+    pending = {item.key for item in planned if item.pending is not None}
+    # Only conflicts a pending change is part of block: an old clash elsewhere must not
+    # hold back the release that fixes something else.
     errors = [
         conflict
-        for conflict in planned_conflicts(list_planned_sessions(session, event), event, language)
-        if conflict.is_error
+        for conflict in planned_conflicts(planned, event, language)
+        if conflict.is_error and pending.intersection(conflict.keys)
     ]
     if errors:
         raise ConflictError(errors)
