@@ -24,7 +24,10 @@ from eventapp.rules.errors import RuleError
 from eventapp.rules.validation import LANGUAGE_CODES
 
 MAX_IMPORT_BYTES = 1024 * 1024
-MAX_IMPORT_LINES = 2000
+# save_session checks each line against the whole planned agenda (which it reloads), so an
+# import costs O(lines²): about 10 s for 400 lines on a published event. Raise this only
+# once save_session can check a batch at once.
+MAX_IMPORT_LINES = 500
 
 REQUIRED_COLUMNS = ("date", "start", "end", "kind")
 TITLE_COLUMNS = tuple(f"title_{code}" for code in LANGUAGE_CODES)

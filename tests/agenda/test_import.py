@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from eventapp.agenda import services
 from eventapp.agenda.importing import (
     MAX_IMPORT_BYTES,
+    MAX_IMPORT_LINES,
     ImportFileError,
     decode_upload,
     import_agenda_csv,
@@ -177,11 +178,11 @@ def test_import_refuses_bad_values_with_their_column(session):
 
 def test_import_refuses_more_than_the_line_limit(session):
     event = make_event(session, status=EventStatus.DRAFT)
-    text = "date,start,end,kind,title_de\n" + "2027-01-14,09:00,10:00,talk,X\n" * 2001
+    text = "date,start,end,kind,title_de\n" + "2027-01-14,09:00,10:00,talk,X\n" * (MAX_IMPORT_LINES + 1)
     with pytest.raises(ImportFileError) as caught:
         run_import(session, event, text)
     with force_locale("en"):
-        assert str(caught.value) == "The file has more than 2000 lines; split it."
+        assert str(caught.value) == "The file has more than 500 lines; split it."
 
 
 @pytest.mark.parametrize(("data", "message"), [
