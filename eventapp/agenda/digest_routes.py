@@ -1,7 +1,7 @@
 """Agenda releases: the list of releases and the digest mail to registrants."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -20,7 +20,8 @@ from eventapp.agenda.mails import (  # importing it registers the digest's mail 
 from eventapp.auth.decorators import get_managed_event_or_404, organiser_required
 from eventapp.extensions import db
 from eventapp.i18n import current_language
-from eventapp.registrations.routes import _deliver_new_mails, _last_mail_id
+from eventapp.models import OutboxMail
+from eventapp.outbox.services import deliver_soon
 from eventapp.rules.errors import RuleError
 
 
@@ -68,14 +69,18 @@ def send_digest(slug: str, number: int) -> Response | tuple[str, int]:
             recipients=count_digest_recipients(db.session, event),
             form=DigestForm(formdata=None, confirmed="yes"),
         ), 200
-    before = _last_mail_id()
+    before = db.session.scalar(db.select(db.func.max(OutboxMail.id))) or 0
     try:
         count = queue_release_digest(db.session, event, release, current_user)
     except RuleError as error:
         db.session.rollback()
         flash(str(error.message), "error")
         return redirect(url_for("agenda.releases", slug=event.slug))
+    mail_ids = list(db.session.scalars(
+        db.select(OutboxMail.id).where(OutboxMail.id > before, OutboxMail.kind == "agenda_changes")
+    ))
     db.session.commit()
-    _deliver_new_mails(before)
+    # Sent in the background when MAIL_SERVER is set; otherwise `flask outbox send` takes them.
+    deliver_soon(current_app._get_current_object(), mail_ids)  # type: ignore[attr-defined]
     flash(ngettext("%(num)d mail queued.", "%(num)d mails queued.", count), "success")
     return redirect(url_for("agenda.releases", slug=event.slug))
