@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from eventapp import audit
 from eventapp.agenda.services import ConflictError, save_session
 from eventapp.events.services import SessionData, get_or_create_speaker
 from eventapp.models import Event, SessionKind, Speaker, User
@@ -327,4 +328,8 @@ def import_agenda_csv(
         report.created = 0
     else:
         savepoint.commit()
+        audit.record(session, actor, "agenda.import", "event", event.id, event_id=event.id,
+                     summary=f"CSV: {report.created}", changes={"created": report.created,
+                                                                "warnings": len(report.warnings)})
+        session.flush()
     return report

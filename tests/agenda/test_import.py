@@ -17,7 +17,15 @@ from eventapp.agenda.importing import (
     template_csv,
 )
 from eventapp.extensions import db
-from eventapp.models import EventSession, EventStatus, SessionDraft, SessionKind, Speaker, UserRole
+from eventapp.models import (
+    AuditEntry,
+    EventSession,
+    EventStatus,
+    SessionDraft,
+    SessionKind,
+    Speaker,
+    UserRole,
+)
 from tests.factories import make_event, make_session, make_user
 from tests.manage.test_routes import sign_in
 
@@ -52,6 +60,8 @@ def test_import_on_draft_event_adds_items_at_once(session):
     assert [s.name for s in items[1].speakers] == ["Anna Schmidt", "Li Wei"]
     assert (items[0].starts_at.hour, items[0].speakers[0].affiliation) == (8, "Stadt Aachen")  # 09:00 Berlin
     assert session.query(Speaker).count() == 2
+    assert [entry.action for entry in session.query(AuditEntry).order_by(AuditEntry.id)] == [
+        "session.create", "session.create", "session.create", "agenda.import"]
 
 
 def test_import_on_published_event_makes_drafts(session):
