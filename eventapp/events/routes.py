@@ -15,6 +15,8 @@ from flask_babel import format_date, get_locale
 from flask_login import current_user
 from werkzeug.http import is_resource_modified
 
+from eventapp.agenda.changes import change_lines
+from eventapp.agenda.services import list_agenda_changes
 from eventapp.events import bp, cache
 from eventapp.events.services import (
     AgendaFilters,
@@ -142,6 +144,8 @@ def _render_detail(
     if partial:
         return render_template("events/_agenda.html", **context).encode()
     context["is_past"] = event.ends_at <= now
+    # Released changes only (a release raises the event's version, so cached pages follow).
+    context["agenda_changes"] = change_lines(list_agenda_changes(db.session, event.id), event, language)
     context["speakers"] = [
         speaker_card(speaker, language) for speaker in page.speakers
     ]
