@@ -53,7 +53,13 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # UserMixin.is_authenticated stays True for an inactive user, and login_required
+        # checks only that: a disabled account must load as nobody, so that sessions
+        # already signed in lose access at once.
+        if not (user_id.isascii() and user_id.isdigit() and 0 < int(user_id) < 2**31):
+            return None
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.is_enabled else None
 
 
 def _register_blueprints(app: Flask) -> None:
