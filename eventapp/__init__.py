@@ -53,9 +53,9 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        # UserMixin.is_authenticated stays True for an inactive user, and login_required
-        # checks only that: a disabled account must load as nobody, so that sessions
-        # already signed in lose access at once.
+        # A disabled account loads as nobody, so sessions already signed in lose access at
+        # once. (Flask-Login 0.6's UserMixin.is_authenticated happens to follow is_active,
+        # but login_required checks only is_authenticated: do not depend on the mixin.)
         if not (user_id.isascii() and user_id.isdigit() and 0 < int(user_id) < 2**31):
             return None
         user = db.session.get(User, int(user_id))

@@ -224,8 +224,10 @@ def remove_organiser(slug: str, user_id: int) -> Response:
 
 
 def _page_number() -> int:
-    """The requested page: 1 when missing or not plain ASCII digits."""
+    """The requested page: 1 when missing or not plain ASCII digits; 404 when absurdly far."""
     raw = request.args.get("page", "")
+    if raw.isascii() and raw.isdigit() and len(raw) > 9:
+        abort(404)
     return int(raw) if PAGE_RE.fullmatch(raw) else 1
 
 

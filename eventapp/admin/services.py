@@ -51,11 +51,13 @@ def get_user_by_email(session: Session, email: str) -> User | None:
 
 def list_accounts(session: Session) -> list[AccountRow]:
     """Every account, admins first, then by e-mail, with its number of assigned events."""
-    counts = dict(
-        session.execute(
+    # Result objects have keys(): dict() would take them for a mapping.
+    counts = {
+        user_id: number
+        for user_id, number in session.execute(
             select(EventOrganiser.user_id, func.count()).group_by(EventOrganiser.user_id)
-        ).tuples()
-    )
+        )
+    }
     users = session.scalars(select(User).order_by(User.role, User.email)).all()
     return [AccountRow(user, counts.get(user.id, 0)) for user in users]
 
@@ -326,7 +328,12 @@ def list_audit_entries(session: Session, filters: AuditFilters, page: int) -> Au
     event_ids = {entry.event_id for entry in entries if entry.event_id is not None}
     slugs: dict[int, str] = {}
     if event_ids:
-        slugs = dict(session.execute(select(Event.id, Event.slug).where(Event.id.in_(event_ids))).tuples())
+        slugs = {
+            event_id: slug
+            for event_id, slug in session.execute(
+                select(Event.id, Event.slug).where(Event.id.in_(event_ids))
+            )
+        }
     rows = [
         AuditRow(entry, slugs.get(entry.event_id) if entry.event_id else None,
                  change_lines(entry.changes))
