@@ -99,8 +99,6 @@ def new_user() -> Response | tuple[str, int, dict]:
 def edit_user(user_id: int) -> Response | tuple[str, int, dict]:
     user = _user_or_404(user_id)
     form = EditUserForm(obj=user)
-    if request.method == "GET":
-        form.role.data = user.role.value
     if form.validate_on_submit():
         data = services.AccountData(
             name=form.name.data, role=UserRole(form.role.data), is_enabled=form.is_enabled.data
@@ -115,9 +113,7 @@ def edit_user(user_id: int) -> Response | tuple[str, int, dict]:
             db.session.commit()
             flash(_("The account %(email)s was saved.", email=user.email), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
-    if request.method == "GET":
-        return _render_edit(user, form)
-    return _render_edit(user, form, status=422)
+    return _render_edit(user, form, status=422 if form.is_submitted() else 200)
 
 
 @bp.post("/users/<int:user_id>/password")

@@ -460,3 +460,15 @@ def test_user_loader_returns_nobody_for_disabled_or_odd_ids(app):
         assert [load(str(enabled.id)), load(str(disabled.id)), load("²"), load(str(2**31)), load("0")] == [
             enabled, None, None, None, None]
         db.session.remove()
+
+
+def test_edit_user_page_shows_current_values(session, client):
+    signed_in_admin(session, client)
+    user = make_user(session, email="org@example.org", name="Li Wei")
+    session.commit()
+
+    body = client.get(f"/manage/admin/users/{user.id}/edit").get_data(as_text=True)
+
+    assert '<option selected value="organiser">' in body
+    assert 'id="name" maxlength="200" name="name" type="text" value="Li Wei"' in body
+    assert 'checked id="is_enabled"' in body
