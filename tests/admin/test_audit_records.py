@@ -34,7 +34,7 @@ def test_approve_records_status_change(session, client):
     assert (entry.action, entry.user_id, entry.user_email, entry.object_type, entry.object_id,
             entry.event_id, entry.summary, entry.changes) == (
         "registration.approve", user.id, "office@example.org", "registration", result.registration.id,
-        event.id, "Wei Li <li.wei@example.org>", {"status": ["pending", "confirmed"]})
+        event.id, "", {"status": ["pending", "confirmed"]})
 
 
 def test_refused_action_records_nothing(session, client):
