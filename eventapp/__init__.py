@@ -78,8 +78,11 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
+        # A disabled account loads as nobody, so sessions already signed in lose access at
+        # once (login_required checks only is_authenticated: do not depend on the mixin).
         number = parse_number(user_id)
-        return db.session.get(User, number) if number is not None else None
+        user = db.session.get(User, number) if number is not None else None
+        return user if user is not None and user.is_enabled else None
 
 
 def _register_blueprints(app: Flask) -> None:

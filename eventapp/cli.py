@@ -1,4 +1,4 @@
-"""Command line: `flask users create`, `flask demo load`."""
+"""Command line: `flask users create|assign`, `flask demo load`."""
 from __future__ import annotations
 
 import click
@@ -23,15 +23,49 @@ demo_cli = AppGroup("demo", help="Demo data.")
 @click.password_option("--password", prompt=True, help="Prompted for when not given.")
 def create_user_command(email: str, role: str, name: str | None, password: str) -> None:
     """Create an organiser or admin account."""
-    from eventapp.auth.services import create_user
+    from eventapp.admin.services import create_account
 
     try:
-        user = create_user(db.session, email, password, UserRole(role), name=name)
+        user = create_account(db.session, None, email, password, UserRole(role), name=name)
     except RuleError as error:
         db.session.rollback()
         raise click.ClickException(str(error.message)) from None
     db.session.commit()
     click.echo(f"Created {user.role.value} {user.email}")
+
+
+@users_cli.command("assign")
+@click.argument("email")
+@click.argument("slug")
+@click.option("--remove", is_flag=True, help="Take the event away instead.")
+def assign_user_command(email: str, slug: str, remove: bool) -> None:
+    """Let an organiser manage an event (or, with --remove, no longer)."""
+    from eventapp.admin.services import (
+        assign_organiser,
+        get_event_by_slug,
+        get_user_by_email,
+        remove_organiser,
+    )
+
+    user = get_user_by_email(db.session, email)
+    if user is None:
+        raise click.ClickException(f"No account with the e-mail address {email}.")
+    event = get_event_by_slug(db.session, slug)
+    if event is None:
+        raise click.ClickException(f"No event with the slug {slug}.")
+    try:
+        if remove:
+            remove_organiser(db.session, None, user, event)
+        else:
+            assign_organiser(db.session, None, user, event)
+    except RuleError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    if remove:
+        click.echo(f"{user.email} no longer manages {event.slug}")
+    else:
+        click.echo(f"{user.email} now manages {event.slug}")
 
 
 @demo_cli.command("load")

@@ -16,6 +16,7 @@ from flask import session as http_session
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from eventapp import audit
 from eventapp.archive import bp
 from eventapp.archive.documents import (
     IMAGE_TYPES,
@@ -109,7 +110,7 @@ def manage_documents(slug: str) -> Response | tuple[str, int] | str:
             stream=upload.stream if upload and upload.filename else None,
         )
         try:
-            add_document(
+            document = add_document(
                 db.session,
                 event,
                 data,
@@ -121,6 +122,12 @@ def manage_documents(slug: str) -> Response | tuple[str, int] | str:
             field = f"title_{event.main_language}" if error.field == "title" else error.field
             form[field if field in form else "file"].errors.append(str(error.message))
         else:
+            audit.record(
+                db.session, current_user, "document.add", "document", document.id,
+                event_id=event.id, summary=document.original_filename or document.url or "",
+                changes={"kind": document.kind, "visibility": document.visibility,
+                         "title": document.title_i18n},
+            )
             db.session.commit()
             flash(_("The document was added to the archive."), "success")
             return redirect(url_for("archive.manage_documents", slug=event.slug))
@@ -142,6 +149,11 @@ def remove_document(slug: str, document_id: int) -> Response:
     if document is None or document.event_id != event.id:
         abort(404)
     if DeleteDocumentForm().validate_on_submit():
+        audit.record(
+            db.session, current_user, "document.remove", "document", document.id,
+            event_id=event.id, summary=document.original_filename or document.url or "",
+            changes={"kind": document.kind, "title": document.title_i18n},
+        )
         delete_document(db.session, document, current_app.config["UPLOAD_FOLDER"])
         db.session.commit()
         flash(_("The document was removed."), "success")

@@ -11,8 +11,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from eventapp.models import User, UserRole
 from eventapp.models.base import utcnow
 from eventapp.rules.errors import RuleError
+from eventapp.rules.validation import check_email_address
 
 MIN_PASSWORD_LENGTH = 10
+MAX_NAME_LENGTH = 200
 
 
 @cache
@@ -25,16 +27,36 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def check_password(password: str, field: str = "password") -> None:
+    """Refuses passwords under 10 characters."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise RuleError(
+            field,
+            _l("The password needs at least %(count)s characters.", count=MIN_PASSWORD_LENGTH),
+        )
+
+
+def check_account_name(name: str | None, field: str = "name") -> str | None:
+    """Refuses names with line breaks or control characters, or over 200 characters;
+    returns the name stripped (None when empty)."""
+    name = (name or "").strip()
+    if any(ord(char) < 32 or ord(char) == 127 for char in name):
+        raise RuleError(field, _l("The name must be a single line."))
+    if len(name) > MAX_NAME_LENGTH:
+        raise RuleError(
+            field, _l("The name may have at most %(count)s characters.", count=MAX_NAME_LENGTH)
+        )
+    return name or None
+
+
 def create_user(
     session: Session, email: str, password: str, role: UserRole, name: str | None = None
 ) -> User:
-    """Create an organiser or admin; refuses a taken e-mail and passwords under 10 characters."""
-    email = normalise_email(email)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise RuleError(
-            "password",
-            _l("The password needs at least %(count)s characters.", count=MIN_PASSWORD_LENGTH),
-        )
+    """Create an organiser or admin; refuses invalid or taken e-mails, names with line
+    breaks and passwords under 10 characters."""
+    email = check_email_address(email)
+    name = check_account_name(name)
+    check_password(password)
     if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
         raise RuleError("email", _l("An account with this e-mail address already exists."))
     user = User(email=email, role=role, name=name)

@@ -4,12 +4,14 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from eventapp import audit
 from eventapp.auth.decorators import get_managed_event_or_404, organiser_required
 from eventapp.extensions import db
 from eventapp.i18n import current_language
-from eventapp.models import AttendanceMode, OrganisationKind, RegistrationStatus
+from eventapp.models import AttendanceMode, OrganisationKind, Registration, RegistrationStatus
 from eventapp.registrations import exports, mails, manage_bp, services
 from eventapp.registrations.forms import CheckinForm, ConfirmForm, FilterForm, MessageForm
 from eventapp.registrations.routes import _deliver_new_mails, _last_mail_id
@@ -49,6 +51,30 @@ def _back(slug: str) -> Response:
     return redirect(url_for("registrations_manage.index", slug=slug, **args))
 
 
+def _filter_summary(filters: services.RegistrationFilters) -> dict[str, object]:
+    """The filters an export or message used, for the audit log (only those set)."""
+    values = {
+        "status": filters.status, "attendance_mode": filters.attendance_mode,
+        "participant_type": filters.participant_type, "city_id": filters.city_id,
+        "query": "".join(char for char in filters.query if char.isprintable())[:100]
+        if filters.query else None,
+    }
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _record(registration: Registration, action: str, old_status: RegistrationStatus) -> None:
+    changes = {}
+    if registration.status != old_status:
+        changes["status"] = [old_status, registration.status]
+    if action == "registration.checkin":
+        changes["checked_in_at"] = registration.checked_in_at
+    # No name or e-mail in the log: the privacy purge of registrations cannot reach it.
+    audit.record(
+        db.session, current_user, action, "registration", registration.id,
+        event_id=registration.event_id, changes=changes,
+    )
+
+
 @manage_bp.get(f"{PREFIX}/")
 @organiser_required
 def index(slug: str) -> str:
@@ -84,12 +110,14 @@ def act(slug: str, registration_id: int, action: str) -> Response:
         "checkin": services.check_in,
     }[action]
     before = _last_mail_id()
+    old_status = registration.status
     try:
         service(db.session, registration)
     except RuleError as error:
         db.session.rollback()
         flash(str(error.message), "error")
         return _back(slug)
+    _record(registration, f"registration.{action}", old_status)
     db.session.commit()
     _deliver_new_mails(before)
     messages = {
@@ -128,6 +156,7 @@ def checkin(slug: str) -> Response:
         db.session.rollback()
         form.code.errors = [str(error.message)]
         return render_template("manage/checkin.html", event=event, form=form), 409  # type: ignore[return-value]
+    _record(registration, "registration.checkin", registration.status)
     db.session.commit()
     flash(
         _("Checked in: %(name)s", name=f"{registration.first_name} {registration.last_name}"),
@@ -140,13 +169,21 @@ def checkin(slug: str) -> Response:
 @organiser_required
 def export(slug: str, kind: str) -> Response:
     event = get_managed_event_or_404(slug)
-    registrations = services.list_registrations(db.session, event, _filters(_filter_form()))
+    filters = _filters(_filter_form())
+    registrations = services.list_registrations(db.session, event, filters)
     rows = exports.registration_rows(registrations, current_language())
     if kind == "csv":
         body, mimetype = exports.to_csv(rows), "text/csv"
     else:
         body = exports.to_xlsx(rows, event.slug)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    # Who took personal data away, and how much of it, belongs in the audit log.
+    audit.record(
+        db.session, current_user, f"registration.export_{kind}", "event", event.id,
+        event_id=event.id, summary=f"{event.slug}-registrations.{kind}",
+        changes={"rows": len(registrations), "filters": _filter_summary(filters)},
+    )
+    db.session.commit()
     response = current_app.response_class(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{event.slug}-registrations.{kind}"'
     response.headers["Cache-Control"] = "private, no-store"
@@ -182,6 +219,12 @@ def message(slug: str) -> Response | str:
     before = _last_mail_id()
     for registration in recipients:
         mails.queue_organiser_message(db.session, registration, form.subject.data, form.message.data)
+    audit.record(
+        db.session, current_user, "registration.message", "event", event.id, event_id=event.id,
+        summary=form.subject.data,
+        changes={"recipients": len(recipients), "status": form.status.data or None,
+                 "attendance_mode": form.attendance_mode.data or None},
+    )
     db.session.commit()
     _deliver_new_mails(before)
     flash(
