@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -15,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from eventapp.auth.services import MIN_PASSWORD_LENGTH, check_account_name, check_password
+from eventapp.forms import Form
 from eventapp.models import UserRole
 from eventapp.rules.errors import RuleError
 from eventapp.rules.validation import check_email_address
@@ -37,7 +37,7 @@ def _rule(check: object, form_field: Field) -> None:
         raise ValidationError(str(error.message)) from None
 
 
-class NewUserForm(FlaskForm):
+class NewUserForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Length(max=200)])
     role = SelectField(_l("Role"), choices=_role_choices, default=UserRole.ORGANISER.value)
@@ -54,7 +54,7 @@ class NewUserForm(FlaskForm):
         _rule(check_password, form_field)
 
 
-class EditUserForm(FlaskForm):
+class EditUserForm(Form):
     name = StringField(_l("Name"), validators=[Length(max=200)])
     role = SelectField(_l("Role"), choices=_role_choices)
     is_enabled = BooleanField(_l("Enabled: may sign in"))
@@ -64,7 +64,7 @@ class EditUserForm(FlaskForm):
         _rule(check_account_name, form_field)
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("Set password"))
 
@@ -72,25 +72,25 @@ class PasswordForm(FlaskForm):
         _rule(check_password, form_field)
 
 
-class AssignEventForm(FlaskForm):
+class AssignEventForm(Form):
     """Assign the account on the page to one more event (choices set by the route)."""
 
     event = SelectField(_l("Event"), validators=[InputRequired()], choices=[])
     submit = SubmitField(_l("Assign"))
 
 
-class AssignUserForm(FlaskForm):
+class AssignUserForm(Form):
     """Assign one more organiser to the event on the page (choices set by the route)."""
 
     user_id = SelectField(_l("Organiser"), validators=[InputRequired()], choices=[], coerce=str)
     submit = SubmitField(_l("Assign"))
 
 
-class RemoveForm(FlaskForm):
+class RemoveForm(Form):
     submit = SubmitField(_l("Remove"))
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     """The audit log's filters: a GET form, so no CSRF token in every link."""
 
     class Meta:

@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SubmitField
 
 from eventapp.agenda import bp
@@ -19,13 +18,14 @@ from eventapp.agenda.mails import (  # importing it registers the digest's mail 
 )
 from eventapp.auth.decorators import get_managed_event_or_404, organiser_required
 from eventapp.extensions import db
+from eventapp.forms import Form
 from eventapp.i18n import current_language
 from eventapp.models import OutboxMail
 from eventapp.outbox.services import deliver_soon
 from eventapp.rules.errors import RuleError
 
 
-class DigestForm(FlaskForm):
+class DigestForm(Form):
     """First step shows the confirmation page; the second (confirmed=yes) queues the mails."""
 
     confirmed = HiddenField()

@@ -5,7 +5,6 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -20,6 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventapp.events.services import SessionData
+from eventapp.forms import Form
 from eventapp.labels import label, topic_choices
 from eventapp.models import SessionKind, Speaker, Visibility
 
@@ -32,11 +32,11 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that only needs its CSRF token (duplicate, cancel, delete, discard)."""
 
 
-class _WhereForm(FlaskForm):
+class _WhereForm(Form):
     """Day, start and room: what the item form and the move form share."""
 
     day = SelectField(_l("Day"), choices=[], validators=[InputRequired()])
@@ -174,15 +174,15 @@ class SessionForm(_WhereForm):
         )
 
 
-class RoomForm(FlaskForm):
+class RoomForm(Form):
     name = StringField(_l("New room"), validators=[InputRequired(), Length(max=120)])
 
 
-class RemoveRoomForm(FlaskForm):
+class RemoveRoomForm(Form):
     name = StringField(validators=[InputRequired()])
 
 
-class ReleaseForm(FlaskForm):
+class ReleaseForm(Form):
     note_de = TextAreaField(_l("Note (German)"), validators=[Optional(), Length(max=2000)])
     note_en = TextAreaField(_l("Note (English)"), validators=[Optional(), Length(max=2000)])
     note_zh = TextAreaField(_l("Note (Chinese)"), validators=[Optional(), Length(max=2000)])

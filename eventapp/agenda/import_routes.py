@@ -5,7 +5,6 @@ from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SubmitField
 
@@ -24,11 +23,12 @@ from eventapp.agenda.services import is_staged
 from eventapp.auth.decorators import get_managed_event_or_404, organiser_required
 from eventapp.display import manage_url
 from eventapp.extensions import db
+from eventapp.forms import Form
 from eventapp.i18n import current_language
 from eventapp.models import SessionKind
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])
     submit = SubmitField(_l("Import"))
 

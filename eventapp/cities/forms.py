@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
 from eventapp.cities.services import CityData
+from eventapp.forms import Form
 from eventapp.labels import label
 from eventapp.models import City, Country
 from eventapp.rules import validation
@@ -22,11 +22,11 @@ def _rule(check, *args: object) -> None:  # noqa: ANN001
         raise ValidationError(str(error.message)) from None
 
 
-def _single_line(_form: FlaskForm, field: StringField) -> None:
+def _single_line(_form: Form, field: StringField) -> None:
     _rule(validation.check_single_line, field.data or "", field.name)
 
 
-class CityForm(FlaskForm):
+class CityForm(Form):
     slug = StringField(_l("Address (slug)"), validators=[DataRequired(), Length(max=80)])
     name_de = StringField(_l("Name (German)"), validators=[Optional(), Length(max=120), _single_line])
     name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=120), _single_line])

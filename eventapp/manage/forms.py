@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,6 +20,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventapp.events.services import EventData
+from eventapp.forms import Form
 from eventapp.labels import label, topic_choices
 from eventapp.models import City, Event, EventFormat, EventKind
 from eventapp.rules import validation
@@ -88,7 +88,7 @@ class RuleErrorsMixin:
         return "de"
 
 
-class EventForm(RuleErrorsMixin, FlaskForm):
+class EventForm(RuleErrorsMixin, Form):
     slug = StringField(_l("Web address (slug)"), validators=[InputRequired(), Length(max=80)])
     main_language = SelectField(_l("Main language"), validators=[InputRequired()])
     title_de = StringField(_l("Title (German)"), validators=[Optional(), Length(max=200)])
@@ -229,7 +229,7 @@ class EventForm(RuleErrorsMixin, FlaskForm):
         return cls(data=values)
 
 
-class CloneForm(RuleErrorsMixin, FlaskForm):
+class CloneForm(RuleErrorsMixin, Form):
     slug = StringField(_l("Web address (slug) of the copy"), validators=[InputRequired(), Length(max=80)])
     title = StringField(_l("Title of the copy (main language)"), validators=[Optional(), Length(max=200)])
     starts_on = DateField(_l("First day of the copy"), validators=[InputRequired()])
@@ -241,7 +241,7 @@ class CloneForm(RuleErrorsMixin, FlaskForm):
         _rule(validation.check_slug, field.data)
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     report_de = TextAreaField(_l("Report (German)"), validators=[Optional(), Length(max=REPORT_MAX_CHARS)])
     report_en = TextAreaField(_l("Report (English)"), validators=[Optional(), Length(max=REPORT_MAX_CHARS)])
     report_zh = TextAreaField(_l("Report (Chinese)"), validators=[Optional(), Length(max=REPORT_MAX_CHARS)])
@@ -255,5 +255,5 @@ class ReportForm(FlaskForm):
         return {code: getattr(self, f"report_{code}").data or "" for code in LANGUAGES}
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes something: only its CSRF token is checked."""

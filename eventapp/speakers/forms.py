@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -14,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from eventapp.forms import Form
 from eventapp.labels import label
 from eventapp.models import Speaker
 from eventapp.rules import validation
@@ -23,21 +23,21 @@ from eventapp.speakers.services import SpeakerData
 LANGUAGES = ("de", "en", "zh")
 
 
-def _single_line(_form: FlaskForm, field: StringField) -> None:
+def _single_line(_form: Form, field: StringField) -> None:
     try:
         validation.check_single_line(field.data or "", field.name)
     except RuleError as error:
         raise ValidationError(str(error.message)) from None
 
 
-def _plain_text(_form: FlaskForm, field: TextAreaField) -> None:
+def _plain_text(_form: Form, field: TextAreaField) -> None:
     try:
         validation.check_plain_text(field.data or "", field.name)
     except RuleError as error:
         raise ValidationError(str(error.message)) from None
 
 
-class SpeakerForm(FlaskForm):
+class SpeakerForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), _single_line])
     affiliation = StringField(
         _l("Organisation"), validators=[Optional(), Length(max=200), _single_line]
