@@ -35,6 +35,8 @@ class Config:
     PUBLIC_URL = (os.environ.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/")
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
     MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+    # Minutes before a virtual session starts at which its participants get a reminder.
+    REMINDER_MINUTES = int(os.environ.get("REMINDER_MINUTES", "60"))
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 1024 * 1024
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
