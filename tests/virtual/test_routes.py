@@ -127,7 +127,7 @@ def test_session_page_shows_countdown_in_both_zones(session, client, time_machin
     time_machine.move_to(BEFORE, tick=False)
     html = client.get(f"/events/zeiten/sessions/{item.id}/?lang=en").get_data(as_text=True)
     assert ("Join link opens at 10:45 Berlin (UTC+1) / 17:45 Beijing (UTC+8)" in html,
-            f'data-countdown-to="2027-01-14T09:45:00+00:00"' in html, ZOOM in html) == (True, True, False)
+            'data-countdown-to="2027-01-14T09:45:00+00:00"' in html, ZOOM in html) == (True, True, False)
 
 
 def test_manage_page_shows_countdown_then_button_and_webcal(session, client, time_machine):
@@ -156,7 +156,7 @@ def test_personal_feed_shows_link_once_revealed_and_changes_etag(session, client
     before_body = before.get_data(as_text=True).replace("\r\n ", "")
     during_body = during.get_data(as_text=True).replace("\r\n ", "")
     assert (link in before_body, "CONFERENCE" in before_body, stale.status_code) == (False, False, 200)
-    assert f"CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL=" in during_body
+    assert "CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL=" in during_body
     assert (re.search(r"CONFERENCE;[^:]*:(\S+)", during_body).group(1), ZOOM in during_body,
             f"/join/{feed_token_for(result.token)}/" in during_body) == (link, False, False)
 
