@@ -337,6 +337,8 @@ def get_feed_target(
     """The published (or cancelled) event of a slug, or one of its sessions; None for drafts."""
     if session_id is None:
         row = session.execute(_EVENT_TARGET, {"slug": slug}).first()
+    elif not 0 < session_id < 2**31:  # beyond PostgreSQL's integer: no such session
+        return None
     else:
         row = session.execute(_SESSION_TARGET, {"slug": slug, "session_id": session_id}).first()
     if row is None:

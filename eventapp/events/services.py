@@ -787,6 +787,8 @@ def _zone_cells(
 
 def get_public_session(session: Session, slug: str, session_id: int) -> EventSession | None:
     """A programme item of a published (or cancelled) event; None for drafts and unknown ids."""
+    if not 0 < session_id < 2**31:  # beyond PostgreSQL's integer: no such session
+        return None
     return session.scalar(
         select(EventSession)
         .join(Event)

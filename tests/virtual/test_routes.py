@@ -253,3 +253,11 @@ def test_archive_shows_public_recordings_only(session, client, time_machine):
     section = html[html.index('class="archive-section"'):]
     assert ("https://video.example.org/open" in section, "https://video.example.org/open.pdf" in section,
             "https://video.example.org/closed" in html) == (True, True, False)
+
+
+def test_public_session_routes_answer_404_for_ids_beyond_integer_range(session, client):
+    virtual_event(session, slug="gross")
+    session.commit()
+    paths = ("/events/gross/sessions/99999999999/", "/events/gross/sessions/99999999999.ics",
+             "/events/gross/sessions/99999999999/join", "/events/gross/sessions/2147483648/")
+    assert [client.get(path).status_code for path in paths] == [404, 404, 404, 404]
