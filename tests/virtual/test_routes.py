@@ -2,6 +2,7 @@ import csv
 import io
 import re
 
+import pytest
 from sqlalchemy import select
 
 from eventapp.models import AuditEntry, SessionAttendance, UserRole, Visibility
@@ -11,6 +12,10 @@ from tests.factories import make_event, make_user
 from tests.manage.test_routes import sign_in
 from tests.registrations.support import csrf_token, sign_up
 from tests.virtual.support import AFTER, BEFORE, DURING, ZOOM, virtual_event, virtual_item
+
+# Attendance page: user, event, assignment, sessions, attendances, registrations
+# (organisations and cities add one query each only when some registration names one).
+QUERIES = 6
 
 
 def _participant(session, **item_overrides):
@@ -261,3 +266,20 @@ def test_public_session_routes_answer_404_for_ids_beyond_integer_range(session, 
     paths = ("/events/gross/sessions/99999999999/", "/events/gross/sessions/99999999999.ics",
              "/events/gross/sessions/99999999999/join", "/events/gross/sessions/2147483648/")
     assert [client.get(path).status_code for path in paths] == [404, 404, 404, 404]
+
+
+@pytest.mark.parametrize("people", [1, 3])
+def test_attendance_page_query_count_is_fixed(session, client, count_queries, time_machine, people):
+    event, item, result, _user = _organiser_setup(session)
+    registrations = [result.registration] + [
+        sign_up(session, event, email=f"p{number}@example.org", organisation_name=f"Org {number}").registration
+        for number in range(people - 1)
+    ]
+    session.commit()
+    time_machine.move_to(DURING, tick=False)
+    for registration in registrations:
+        client.get(f"/join/{join_token_for(registration)}/{item.id}")
+    sign_in(client, "office@example.org")
+    count_queries.statements.clear()
+    response = client.get(f"/manage/events/{event.slug}/attendance")
+    assert (response.status_code, count_queries.count) == (200, QUERIES)
