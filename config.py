@@ -67,6 +67,8 @@ class Config:
     PROXY_COUNT = _proxy_count()
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
     MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+    # Minutes before a virtual session starts at which its participants get a reminder.
+    REMINDER_MINUTES = int(os.environ.get("REMINDER_MINUTES", "60"))
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 1024 * 1024
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None

@@ -20,6 +20,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    or_,
     select,
     union_all,
 )
@@ -43,6 +44,7 @@ from eventapp.models import (
     Event,
     EventFormat,
     EventParticipant,
+    EventSession,
     EventStatus,
     EventTopic,
     Organisation,
@@ -251,6 +253,8 @@ class ArchiveMaterial:
     photos: list[Document]
     recordings: list[Document]
     restricted_count: int
+    # Recording and slides links of the event's sessions that are public (issue #11).
+    session_recordings: list[EventSession] = field(default_factory=list)
 
 
 def get_archive_material(session: Session, event: Event, now: datetime | None = None) -> ArchiveMaterial | None:
@@ -272,11 +276,23 @@ def get_archive_material(session: Session, event: Event, now: datetime | None = 
         )
     )
     public = [document for document in documents if document.visibility == Visibility.PUBLIC]
+    sessions = list(
+        session.scalars(
+            select(EventSession)
+            .where(EventSession.event_id == event.id,
+                   or_(EventSession.recording_url.is_not(None), EventSession.slides_url.is_not(None)))
+            .order_by(EventSession.starts_at, EventSession.id)
+        )
+    )
+    ended = [item for item in sessions if item.ends_at <= (now or utcnow()) and not item.is_cancelled]
+    session_recordings = [item for item in ended if item.recording_visibility == Visibility.PUBLIC]
+    for_participants = [item for item in ended if item.recording_visibility == Visibility.PARTICIPANTS]
     return ArchiveMaterial(
         organisations=[organisation for is_listed, organisation in participants if is_listed],
         organisation_count=len(participants),
         documents=[d for d in public if d.kind != DocumentKind.RECORDING and not _is_photo_file(d)],
         photos=[d for d in public if _is_photo_file(d)],
         recordings=[d for d in public if d.kind == DocumentKind.RECORDING],
-        restricted_count=len(documents) - len(public),
+        restricted_count=len(documents) - len(public) + len(for_participants),
+        session_recordings=session_recordings,
     )

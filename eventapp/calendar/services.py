@@ -71,14 +71,16 @@ from eventapp.models import (
     EventTopic,
     SessionStatus,
     Speaker,
+    VideoPlatform,
     Visibility,
 )
 from eventapp.models.base import pick_translation, translation_language
 from eventapp.models.events import session_speakers
 from eventapp.rules.times import partner_zones, utc_to_local, zoned
+from eventapp.video import detect_platform
 
 # Raise when what the builder writes changes: it is part of every ETag and cache key.
-FEED_FORMAT = 1
+FEED_FORMAT = 2
 PRODID = "-//ISA Chinesisch-Deutsche Industriestaedteallianz//Events//EN"
 REFRESH = timedelta(hours=1)
 CACHE_SIZE = 64
@@ -94,6 +96,8 @@ MESSAGES = {
     "language": _l("Language: %(language)s"),
     "interpretation": _l("Interpretation German–Chinese"),
     "join": _l("Join online: %(url)s"),
+    # Translators: LABEL of the calendar's CONFERENCE link (RFC 7986), e.g. "Join online (Zoom)".
+    "conference": _l("Join online (%(platform)s)"),
     "part_of": _l("Part of: %(event)s"),
     "online": _l("Online"),
 }
@@ -112,7 +116,11 @@ class FeedScope:
     cancelled_event_ids: events written as CANCELLED with a raised SEQUENCE (a person who
     cancelled their registration).
     link_visibilities: join links that may appear (public feeds: PUBLIC only).
-    join_token: a registration token; participant links then go through /join/<token>/<id>.
+    join_token: a registration's join token (never its feed token); participant links then
+    go through /join/<join token>/<id>.
+    revealed_session_ids: None, or the sessions whose participant link is revealed now (a
+    personal feed): others carry no join link yet. Part of the key, so a reveal time passing
+    changes the ETag.
     since: only events that end at or after this instant (keeps subscriptions small).
     """
 
@@ -127,6 +135,7 @@ class FeedScope:
     cancelled_event_ids: frozenset[int] = field(default_factory=frozenset)
     link_visibilities: frozenset[Visibility] = frozenset({Visibility.PUBLIC})
     join_token: str | None = None
+    revealed_session_ids: frozenset[int] | None = None
     include_events: bool = True
     include_sessions: bool = True
 
@@ -136,6 +145,7 @@ class FeedScope:
         object.__setattr__(self, "session_ids", _frozen(self.session_ids))
         object.__setattr__(self, "cancelled_event_ids", frozenset(self.cancelled_event_ids))
         object.__setattr__(self, "link_visibilities", frozenset(self.link_visibilities))
+        object.__setattr__(self, "revealed_session_ids", _frozen(self.revealed_session_ids))
 
 
 class FeedVersion(NamedTuple):
@@ -283,6 +293,7 @@ def _scope_key(scope: FeedScope) -> tuple:
         tuple(sorted(scope.cancelled_event_ids)),
         tuple(sorted(scope.link_visibilities)),
         scope.join_token,
+        tuple(sorted(scope.revealed_session_ids)) if scope.revealed_session_ids is not None else None,
         scope.include_events,
         scope.include_sessions,
     )
@@ -326,6 +337,8 @@ def get_feed_target(
     """The published (or cancelled) event of a slug, or one of its sessions; None for drafts."""
     if session_id is None:
         row = session.execute(_EVENT_TARGET, {"slug": slug}).first()
+    elif not 0 < session_id < 2**31:  # beyond PostgreSQL's integer: no such session
+        return None
     else:
         row = session.execute(_SESSION_TARGET, {"slug": slug, "session_id": session_id}).first()
     if row is None:
@@ -666,17 +679,43 @@ class _FeedWriter:
         )
         location = session_location(item, messages["online"])
         self._finish(component, description, location, join_url or page, item.topics or event.topics)
+        if join_url and self.scope.revealed_session_ids is not None:
+            conference = vUri(join_url)
+            conference.params["VALUE"] = "URI"
+            conference.params["FEATURE"] = "VIDEO"
+            conference.params["LABEL"] = messages["conference"] % {
+                "platform": label(self.platform(item))
+            }
+            component["CONFERENCE"] = conference
         return component
+
+    @staticmethod
+    def _link(item: FeedItem) -> tuple[str | None, Visibility, int | None]:
+        """The session's own link, else its event's default for a virtual session."""
+        if item.join_url:
+            return item.join_url, item.join_visibility, item.join_reveal_minutes
+        event = item.event
+        if item.is_virtual and event.default_join_url:
+            return event.default_join_url, event.default_join_visibility, event.default_join_reveal_minutes
+        return None, item.join_visibility, None
+
+    def platform(self, item: FeedItem) -> VideoPlatform:
+        url, _visibility, _reveal = self._link(item)
+        return detect_platform(url or "")
 
     def join_url(self, item: FeedItem) -> str | None:
         """The link a feed may show: public ones raw, others through our checking routes."""
-        if not item.join_url or item.join_visibility not in self.scope.link_visibilities:
+        url, visibility, reveal_minutes = self._link(item)
+        if not url or visibility not in self.scope.link_visibilities:
             return None
-        if item.join_visibility == Visibility.PUBLIC:
-            if item.join_reveal_minutes is None:
-                return item.join_url
+        revealed = self.scope.revealed_session_ids
+        if revealed is not None and item.id not in revealed:
+            return None
+        if visibility == Visibility.PUBLIC:
+            if reveal_minutes is None and revealed is None:
+                return url
             return f"{self.base}/events/{item.event.slug}/sessions/{item.id}/join"
-        if item.join_visibility == Visibility.PARTICIPANTS and self.scope.join_token:
+        if visibility == Visibility.PARTICIPANTS and self.scope.join_token:
             return f"{self.base}/join/{self.scope.join_token}/{item.id}"
         return None
 

@@ -279,6 +279,8 @@ FORUM_VENUE_NAME = "Tagungszentrum an der Spree"
 FORUM_VENUE_ADDRESS = "Musterstraße 10, 10117 Berlin"
 FORUM_PUBLIC_LINK = "https://meet.jit.si/isa-forum-demo"
 FORUM_PARTICIPANTS_LINK = "https://zoom.us/j/0000000000?pwd=isa-forum-demo"
+FORUM_PARTICIPANTS_MEETING_ID = "873 4412 0961"
+FORUM_PARTICIPANTS_PASSCODE = "Qk7-ISA-forum"
 
 
 @dataclass(frozen=True)

@@ -651,4 +651,10 @@ def build_isa_forum(session: Session, context: DemoContext) -> Event:
         if "topics" in fields:
             fields["topics"] = [str(topic) for topic in fields["topics"]]
         _session(session, event, title, kind, starts_local, ends_local, **fields)
+    # The participants-only meeting also has an ID and passcode (never on public pages).
+    for item in event.sessions:
+        if item.join_url == content.FORUM_PARTICIPANTS_LINK:
+            item.join_meeting_id = content.FORUM_PARTICIPANTS_MEETING_ID
+            item.join_passcode = content.FORUM_PARTICIPANTS_PASSCODE
+    session.flush()
     return event

@@ -38,6 +38,7 @@ from eventapp.i18n import current_language
 from eventapp.labels import label
 from eventapp.models import SessionKind
 from eventapp.rules.times import now_utc, partner_zones
+from eventapp.virtual.services import public_view_of
 
 # Query arguments that change the body; others are ignored (and do not split the cache).
 _PAGE_ARGS = ("day", "room", "language", "topic", "partial")
@@ -175,6 +176,7 @@ def session_detail(slug: str, session_id: int) -> str:
         item=item,
         language_labels=_language_labels(),
         agenda_zones=partner_zones(item.event.timezone),
+        join=public_view_of(item, current_language(), now_utc()),
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
@@ -31,6 +31,8 @@ from eventapp.models.events import session_speakers
 from eventapp.rules import validation
 from eventapp.rules.times import local_to_utc, partner_zones, utc_to_local, zoned
 from eventapp.video import detect_platform
+from eventapp.virtual import services as virtual
+from eventapp.virtual.services import JoinView, join_instants, public_join_view
 
 
 @dataclass
@@ -358,6 +360,10 @@ class SessionRow(NamedTuple):
     is_virtual: bool
     join_url: str | None
     join_visibility: Visibility
+    join_reveal_minutes: int | None
+    recording_url: str | None
+    slides_url: str | None
+    recording_visibility: Visibility
 
 
 class SpeakerRow(NamedTuple):
@@ -398,6 +404,10 @@ _AGENDA_COLUMNS = (
     EventSession.is_virtual,
     EventSession.join_url,
     EventSession.join_visibility,
+    EventSession.join_reveal_minutes,
+    EventSession.recording_url,
+    EventSession.slides_url,
+    EventSession.recording_visibility,
 )
 
 
@@ -555,6 +565,7 @@ class AgendaRow:
     is_virtual: bool
     has_public_join: bool
     is_cancelled: bool
+    join: JoinView | None = None  # the join button's state for anybody (no secret link)
     state: str = ""  # "current", "next" or ""
     meta: str = ""  # "Talk · Room 1 · German", in the reader's language
     css: str = "session"
@@ -595,13 +606,25 @@ class Agenda:
         return any(len(values) > 1 for values in (self.all_days, self.rooms, self.languages, self.topics))
 
 
+def row_join_link(event: Event, item: SessionRow) -> tuple[Visibility, int | None] | None:
+    """Visibility and reveal minutes of the link an agenda row uses (its own or the default)."""
+    if item.join_url:
+        return item.join_visibility, item.join_reveal_minutes
+    if item.is_virtual and event.default_join_url:
+        return event.default_join_visibility, event.default_join_reveal_minutes
+    return None
+
+
 def session_boundaries(page: EventPage) -> tuple[datetime, ...]:
-    """Every instant at which the current or next session changes, sorted."""
+    """Every instant at which the current or next session or a join button changes, sorted."""
     moments = {page.event.starts_at, page.event.ends_at}
     for item in page.sessions:
         if item.status != SessionStatus.CANCELLED:
             moments.add(item.starts_at)
             moments.add(item.ends_at)
+            link = row_join_link(page.event, item)
+            if link is not None:
+                moments.update(join_instants(item.starts_at, item.ends_at, link[1]))
     return tuple(sorted(moments))
 
 
@@ -610,17 +633,15 @@ def page_marker(
 ) -> str | None:
     """A token that changes whenever the time-dependent parts of the page change.
 
-    Outside the event's run only the event's own times matter; while it runs the
-    session boundaries do too, and None means they are not known yet (load the page).
+    The event's own times and the session boundaries (current and next session, join
+    buttons opening before a session and ending with it) count; None means the
+    boundaries are not known yet (load the page).
     """
     passed = sum(1 for moment in stamp.event_boundaries if moment <= now)
-    if now < stamp.starts_at:
-        return f"pre{passed}"
-    if now >= stamp.ends_at:
-        return f"post{passed}"
     if boundaries is None:
         return None
-    return f"run{passed}.{bisect_right(boundaries, now)}"
+    phase = "pre" if now < stamp.starts_at else "post" if now >= stamp.ends_at else "run"
+    return f"{phase}{passed}.{bisect_right(boundaries, now)}"
 
 
 def build_agenda(
@@ -693,7 +714,15 @@ def build_agenda(
             state = "next"
             slot.state = slot.state or "next"
         titles = item.title_i18n
-        join_url = item.join_url
+        link = row_join_link(event, item)
+        join = None
+        if link is not None and item.status != SessionStatus.CANCELLED:
+            join = public_join_view(
+                session_id=item.id, slug=event.slug, title="", event_zone=event_zone,
+                starts_at=starts_at, ends_at=ends_at, visibility=link[0], reveal_minutes=link[1],
+                recording_url=item.recording_url, slides_url=item.slides_url,
+                recording_visibility=item.recording_visibility, now=now,
+            )
         kind = item.kind
         meta = labels.get(kind, kind.value)
         if room:
@@ -718,8 +747,9 @@ def build_agenda(
                 has_interpretation=item.has_interpretation,
                 speakers=", ".join(speaker_names.get(item.id, ())),
                 is_virtual=item.is_virtual,
-                has_public_join=bool(join_url) and item.join_visibility == Visibility.PUBLIC,
+                has_public_join=join is not None and join.href is not None,
                 is_cancelled=is_cancelled,
+                join=join,
                 state=state,
                 meta=meta,
                 css=css,
@@ -759,6 +789,8 @@ def _zone_cells(
 
 def get_public_session(session: Session, slug: str, session_id: int) -> EventSession | None:
     """A programme item of a published (or cancelled) event; None for drafts and unknown ids."""
+    if not 0 < session_id < 2**31:  # beyond PostgreSQL's integer: no such session
+        return None
     return session.scalar(
         select(EventSession)
         .join(Event)
@@ -770,28 +802,8 @@ def get_public_session(session: Session, slug: str, session_id: int) -> EventSes
 def get_public_join_url(
     session: Session, slug: str, session_id: int, now: datetime
 ) -> str | None:
-    """The join link of a session when it is public and revealed; None otherwise."""
-    item = session.scalar(
-        select(EventSession)
-        .join(Event)
-        .where(
-            Event.slug == slug,
-            Event.status == EventStatus.PUBLISHED,
-            EventSession.id == session_id,
-        )
-    )
-    if (
-        item is None
-        or item.is_cancelled
-        or not item.join_url
-        or item.join_visibility != Visibility.PUBLIC
-    ):
-        return None
-    if item.join_reveal_minutes is not None and now < item.starts_at - timedelta(
-        minutes=item.join_reveal_minutes
-    ):
-        return None
-    return item.join_url
+    """The join link of a session when it is public and open; None otherwise."""
+    return virtual.get_public_join_url(session, slug, session_id, now)
 
 
 @dataclass(frozen=True)

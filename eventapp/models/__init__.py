@@ -45,6 +45,7 @@ from eventapp.models.organising import (
 from eventapp.models.outbox import MailStatus, OutboxMail
 from eventapp.models.registrations import Registration, RegistrationSession
 from eventapp.models.users import User
+from eventapp.models.virtual import SessionAttendance, SessionReminder
 
 __all__ = [
     "AgendaChange",
@@ -74,7 +75,9 @@ __all__ = [
     "Registration",
     "RegistrationSession",
     "RegistrationStatus",
+    "SessionAttendance",
     "SessionKind",
+    "SessionReminder",
     "SessionStatus",
     "Speaker",
     "Topic",

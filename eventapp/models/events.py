@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    Text,
 )
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -99,6 +100,21 @@ class Event(TranslatedMixin, db.Model):
     # Set when the organisers have written the report and marked the past event archived.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # The join link of the event's virtual sessions that have none of their own.
+    default_join_url: Mapped[str | None] = mapped_column(String(500))
+    default_join_platform: Mapped[VideoPlatform | None] = mapped_column(
+        enum_column(VideoPlatform, "default_video_platform")
+    )
+    default_join_visibility: Mapped[Visibility] = mapped_column(
+        enum_column(Visibility, "default_join_visibility"),
+        default=Visibility.PARTICIPANTS,
+        server_default=Visibility.PARTICIPANTS.value,
+    )
+    default_join_reveal_minutes: Mapped[int | None] = mapped_column(Integer)
+    default_join_meeting_id: Mapped[str | None] = mapped_column(String(100))
+    default_join_passcode: Mapped[str | None] = mapped_column(String(100))
+    default_join_dial_in: Mapped[str | None] = mapped_column(Text)
+
     host_city: Mapped[City | None] = relationship(back_populates="hosted_events")
     sessions: Mapped[list[EventSession]] = relationship(
         back_populates="event",
@@ -184,6 +200,21 @@ class EventSession(TranslatedMixin, db.Model):
     )
     # Minutes before the start from which an entitled person may see the link (None: always).
     join_reveal_minutes: Mapped[int | None] = mapped_column(Integer)
+    join_meeting_id: Mapped[str | None] = mapped_column(String(100))
+    join_passcode: Mapped[str | None] = mapped_column(String(100))
+    join_dial_in: Mapped[str | None] = mapped_column(Text)
+    # Interpretation channels: [{"language": "de"|"en"|"zh", "label": str, "url": https}];
+    # shown to whoever may see the main link, at the same time.
+    join_channels: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # Published after the session; its own visibility (a closed meeting may have a public
+    # recording). Slides are a link too, under the recording's visibility.
+    recording_url: Mapped[str | None] = mapped_column(String(500))
+    slides_url: Mapped[str | None] = mapped_column(String(500))
+    recording_visibility: Mapped[Visibility] = mapped_column(
+        enum_column(Visibility, "recording_visibility"),
+        default=Visibility.PARTICIPANTS,
+        server_default=Visibility.PARTICIPANTS.value,
+    )
 
     capacity: Mapped[int | None] = mapped_column(
         CheckConstraint("capacity >= 0", name="capacity_positive")

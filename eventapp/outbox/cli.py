@@ -8,9 +8,17 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from eventapp.extensions import db
-from eventapp.outbox.services import MailSettings, send_due, worker_name
+from eventapp.outbox.services import MailSettings, begin_write, send_due, worker_name
+from eventapp.virtual.reminders import queue_due_reminders
 
 outbox_cli = AppGroup("outbox", help="Outgoing e-mail.")
+
+
+def _queue_reminders() -> int:
+    begin_write(db.session)
+    queued = queue_due_reminders(db.session)
+    db.session.commit()
+    return queued
 
 
 @outbox_cli.command("send")
@@ -24,6 +32,8 @@ def send_command(loop: bool, interval: float, batch: int) -> None:
         raise click.ClickException("MAIL_SERVER is not set: mail stays in the outbox.")
     worker = worker_name()
     while True:
+        # Reminders first, each pass: queued once per registration and session (unique row).
+        _queue_reminders()
         sent, failed = send_due(db.session, settings, worker, limit=batch)
         db.session.remove()
         if sent or failed or not loop:
@@ -32,3 +42,10 @@ def send_command(loop: bool, interval: float, batch: int) -> None:
             return
         if sent + failed < batch:
             time.sleep(interval)
+
+
+@outbox_cli.command("reminders")
+def reminders_command() -> None:
+    """Queue the reminders of virtual sessions starting within REMINDER_MINUTES (once each)."""
+    queued = _queue_reminders()
+    click.echo(f"queued {queued} reminders")

@@ -6,3 +6,4 @@ manage_bp = Blueprint("registrations_manage", __name__)
 
 
 from eventapp.registrations import manage_routes, routes  # noqa: E402,F401  (routes attach to bp)
+from eventapp.virtual import routes as virtual_routes  # noqa: E402,F401  (organiser video pages)

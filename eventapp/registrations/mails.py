@@ -1,6 +1,8 @@
 """Registration mails, rendered in the participant's language and queued in the outbox."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -17,6 +19,7 @@ from eventapp.models import (
     RegistrationStatus,
     Visibility,
 )
+from eventapp.models.base import utcnow
 from eventapp.outbox.services import (
     Attachment,
     RenderedMail,
@@ -25,6 +28,7 @@ from eventapp.outbox.services import (
     renderer,
 )
 from eventapp.registrations.services import choosable_sessions, feed_token_for
+from eventapp.virtual.services import join_token_for, revealed_session_ids
 
 
 def public_url(path: str) -> str:
@@ -40,9 +44,18 @@ def feed_url(token: str) -> str:
     return public_url(f"/calendar/{feed_token_for(token)}.ics")
 
 
-def feed_scope(registrations: list[Registration], language: str, feed_token: str | None) -> FeedScope:
+def webcal_url(token: str) -> str:
+    """The personal feed as a subscription: webcal:// on PUBLIC_URL's host."""
+    url = feed_url(token)
+    return "webcal://" + url.split("://", 1)[1]
+
+
+def feed_scope(
+    registrations: list[Registration], language: str, join_token: str | None, now: datetime | None = None
+) -> FeedScope:
     """What a person's calendar holds: their events, the open programme and the sessions they
-    have a place in; events they left come as CANCELLED so that their calendar drops them."""
+    have a place in; events they left come as CANCELLED so that their calendar drops them.
+    Join links (through the person's join token, never the feed token) appear once revealed."""
     event_ids: set[int] = set()
     cancelled: set[int] = set()
     session_ids: set[int] = set()
@@ -70,14 +83,16 @@ def feed_scope(registrations: list[Registration], language: str, feed_token: str
         session_ids=session_ids,
         cancelled_event_ids=cancelled,
         link_visibilities={Visibility.PUBLIC, Visibility.PARTICIPANTS} if confirmed else {Visibility.PUBLIC},
-        join_token=feed_token,
+        join_token=join_token,
+        revealed_session_ids=frozenset().union(
+            *(revealed_session_ids(registration, now or utcnow()) for registration in registrations)
+        ),
     )
 
 
 def _ics_attachment(session: Session, registration: Registration, token: str | None) -> Attachment:
     """The person's event with their sessions, as current when the mail leaves."""
-    scope = feed_scope([registration], registration.preferred_language,
-                       feed_token_for(token) if token else None)
+    scope = feed_scope([registration], registration.preferred_language, join_token_for(registration))
     return Attachment(f"{registration.event.slug}.ics", "text/calendar", build_feed(session, scope).decode())
 
 

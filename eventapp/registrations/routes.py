@@ -21,6 +21,7 @@ from eventapp.extensions import db, limiter
 from eventapp.i18n import current_language
 from eventapp.labels import label
 from eventapp.models import AttendanceMode, Event, OrganisationKind, OutboxMail, Registration
+from eventapp.models.base import utcnow
 from eventapp.outbox.services import deliver_soon
 from eventapp.registrations import bp, mails, services
 from eventapp.registrations.forms import (
@@ -30,6 +31,14 @@ from eventapp.registrations.forms import (
     SessionsForm,
 )
 from eventapp.rules.errors import RuleError
+from eventapp.virtual.services import (
+    decide_join,
+    get_registration_by_join_token,
+    join_token_for,
+    list_recordings,
+    participant_join_views,
+    zones_label,
+)
 
 PRIVATE = "private, no-store"
 
@@ -183,11 +192,8 @@ def _manage_page(registration: Registration, token: str, status: int = 200,
         is_active=registration.status.value in ("pending", "confirmed", "waiting"),
         can_change_mode=len(modes) > 1,
         feed_url=mails.feed_url(token),
-        feed_token=services.feed_token_for(token),
-        online_sessions=[
-            item for item in event.sessions
-            if item.join_url and not item.is_cancelled and item.join_visibility.value != "organisers"
-        ],
+        webcal_url=mails.webcal_url(token),
+        join_views=participant_join_views(registration, join_token_for(registration), language, utcnow()),
         qr_data_uri=qr_data_uri(checkin_code),
         checkin_code=checkin_code,
     )
@@ -293,26 +299,40 @@ def personal_feed(token: str) -> Response:
     if registration is None:
         abort(404)
     language = registration.preferred_language
-    scope = mails.feed_scope([registration], language, token)
+    scope = mails.feed_scope([registration], language, join_token_for(registration))
     response = feed_response(scope, f"{registration.event.slug}.ics")
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
 
 
 @bp.get("/join/<token>/<int:session_id>")
-def join(token: str, session_id: int) -> BaseResponse:
-    """A participant's join link (from their personal feed): checked when clicked."""
+@bp.get("/join/<token>/<int:session_id>/<any(de, en, zh):channel>")
+def join(token: str, session_id: int, channel: str | None = None) -> BaseResponse:
+    """A participant's join link (join token, never the feed token): checked when clicked."""
+    if not 0 < session_id < 2**31:
+        abort(404)
     services.begin_write(db.session)
-    registration = services.get_registration_by_feed_token(db.session, token)
+    registration = get_registration_by_join_token(db.session, token)
     if registration is None:
         abort(404)
-    decision = services.get_join_decision(db.session, registration, session_id)
+    decision = decide_join(db.session, registration, session_id, channel=channel)
     if decision is None:
         abort(404)
     if decision.url is None:
         db.session.rollback()
-        body = render_template("registrations/join_wait.html", event=registration.event,
-                               opens_at=decision.opens_at)
+        registration = get_registration_by_join_token(db.session, token)
+        item = next(entry for entry in registration.event.sessions if entry.id == session_id)
+        recordings = [
+            entry for entry in list_recordings(registration.event, current_language(), utcnow(),
+                                               registration.status.value == "confirmed")
+            if entry.session_id == session_id
+        ]
+        body = render_template(
+            "registrations/join_wait.html", event=registration.event, item=item,
+            reason=decision.reason, registration=registration,
+            opens_label=zones_label(decision.opens_at, registration.event.timezone) if decision.opens_at else "",
+            opens_at=decision.opens_at, recording=recordings[0] if recordings else None,
+        )
         return _private(make_response(body, 403))
     db.session.commit()
     return _private(redirect(decision.url, code=302))

@@ -14,7 +14,7 @@ import hashlib
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, delete, func, or_, select, true, update
@@ -38,7 +38,6 @@ from eventapp.models import (
     RegistrationStatus,
     SessionKind,
     SessionStatus,
-    Visibility,
 )
 from eventapp.models.base import pick_translation, utcnow
 from eventapp.rules import validation
@@ -904,48 +903,3 @@ def purge_registrations(session: Session, ended_before: datetime) -> int:
         session.execute(delete(OutboxMail).where(OutboxMail.registration_id.in_(ids)))
     session.flush()
     return len(ids)
-
-
-# --- participants' join links --------------------------------------------------------------
-
-
-@dataclass
-class JoinDecision:
-    url: str | None
-    opens_at: datetime | None = None
-
-
-def get_join_decision(
-    session: Session, registration: Registration, session_id: int, now: datetime | None = None
-) -> JoinDecision | None:
-    """Where a participant's join link leads; None when they are not entitled to it.
-
-    Refuses people who are not confirmed, sessions of other events, cancelled sessions,
-    organisers-only links and limited sessions without a place; before the reveal time
-    the decision carries only the moment the link opens. Records the first join.
-    """
-    now = now or utcnow()
-    item = _in_session(session, EventSession, session_id) or session.get(EventSession, session_id)
-    if (
-        registration.status != RegistrationStatus.CONFIRMED
-        or item is None
-        or item.event_id != registration.event_id
-        or item.is_cancelled
-        or not item.join_url
-        or item.join_visibility == Visibility.ORGANISERS
-    ):
-        return None
-    has_place = any(
-        choice.session_id == item.id and choice.status == RegistrationStatus.CONFIRMED
-        for choice in registration.session_choices
-    )
-    if item.capacity is not None and not has_place:
-        return None
-    if item.join_reveal_minutes is not None:
-        opens_at = item.starts_at - timedelta(minutes=item.join_reveal_minutes)
-        if now < opens_at:
-            return JoinDecision(url=None, opens_at=opens_at)
-    if registration.joined_online_at is None:
-        registration.joined_online_at = now
-        session.flush()
-    return JoinDecision(url=item.join_url)

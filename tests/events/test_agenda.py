@@ -201,7 +201,7 @@ def test_page_marker_changes_at_each_session_boundary_while_running(session):
         for hour, minute in ((7, 0), (8, 10), (8, 50), (9, 10), (10, 30), (17, 0))
     ]
 
-    assert markers == ["pre0", "run1.1", "run1.1", "run1.2", "run1.3", "post2"]
+    assert markers == ["pre0.0", "run1.1", "run1.1", "run1.2", "run1.3", "post2.4"]
     assert page_marker(stamp, datetime(2027, 1, 14, 9, 10, tzinfo=UTC), None) is None
 
 

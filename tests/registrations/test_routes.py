@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from eventapp.models import OutboxMail, Registration, RegistrationStatus, SessionKind
 from eventapp.registrations import services
+from eventapp.virtual.services import join_token_for
 from tests.factories import make_user
 from tests.registrations.support import csrf_token, open_event, post_registration, sign_up
 
@@ -331,19 +332,20 @@ def test_join_link_redirects_confirmed_participant_and_records_it(session, clien
     item = _virtual_session(session, event)
     result = sign_up(session, event)
     session.commit()
-    response = client.get(f"/join/{services.feed_token_for(result.token)}/{item.id}")
+    response = client.get(f"/join/{join_token_for(result.registration)}/{item.id}")
     session.expire_all()
     assert (response.status_code, response.headers["Location"]) == (302, "https://meet.jit.si/isa-forum-2027")
     assert (response.headers["Cache-Control"], result.registration.joined_online_at is not None) == (
         "private, no-store", True)
 
 
-def test_join_link_refused_to_waiting_person(session, client):
+def test_join_link_refused_to_waiting_person_with_a_clear_page(session, client):
     event = open_event(session, capacity_onsite=0)
     item = _virtual_session(session, event)
     result = sign_up(session, event)
     session.commit()
-    assert client.get(f"/join/{services.feed_token_for(result.token)}/{item.id}").status_code == 404
+    response = client.get(f"/join/{join_token_for(result.registration)}/{item.id}")
+    assert (response.status_code, response.get_data(as_text=True).count('data-join-refused="not_confirmed"')) == (403, 1)
 
 
 def test_join_link_waits_for_reveal_time(session, client):
@@ -351,8 +353,8 @@ def test_join_link_waits_for_reveal_time(session, client):
     item = _virtual_session(session, event, join_reveal_minutes=15)
     result = sign_up(session, event)
     session.commit()
-    response = client.get(f"/join/{services.feed_token_for(result.token)}/{item.id}")
-    assert response.status_code == 403
+    response = client.get(f"/join/{join_token_for(result.registration)}/{item.id}")
+    assert (response.status_code, response.get_data(as_text=True).count('data-join-refused="waiting"')) == (403, 1)
 
 
 def test_personal_feed_carries_participant_join_link(session, client):
@@ -362,7 +364,8 @@ def test_personal_feed_carries_participant_join_link(session, client):
     session.commit()
     feed_token = services.feed_token_for(result.token)
     body = client.get(f"/calendar/{feed_token}.ics").get_data(as_text=True).replace("\r\n ", "")
-    assert f"https://events.example.org/join/{feed_token}/{item.id}" in body
+    assert f"https://events.example.org/join/{join_token_for(result.registration)}/{item.id}" in body
+    assert f"/join/{feed_token}/" not in body
     assert "meet.jit.si" not in body
 
 

@@ -1,0 +1,1 @@
+"""Virtual sessions: links, reveal windows, joins, attendance, reminders and recordings."""
