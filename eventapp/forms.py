@@ -31,9 +31,12 @@ class Form(FlaskForm):
                 and any("\r" in value or "\n" in value for value in values)
             ):
                 message = ONE_LINE
-            if message is not None:
-                if isinstance(field.errors, tuple):
-                    field.errors = list(field.errors)
-                field.errors.append(message)
+            if message is NOT_ALLOWED:
+                # The root cause: whatever else the field's rules said follows from it.
+                field.errors = [message]
                 is_valid = False
+            elif message is not None:
+                is_valid = False
+                if not field.errors:  # its own rule may have said so in its own words
+                    field.errors = [message]
         return is_valid

@@ -70,7 +70,7 @@ def test_new_user_creates_lower_cased_account_with_audit_entry(session, client):
 @pytest.mark.parametrize(("overrides", "field_id", "message"), [
     ({"email": "not an address"}, "email", "Please enter a valid e-mail address."),
     ({"email": "ADMIN@example.org"}, "email", "An account with this e-mail address already exists."),
-    ({"name": "Anna\r\nBcc: x@example.org"}, "name", "Please write this on one line."),
+    ({"name": "Anna\r\nBcc: x@example.org"}, "name", "The name must be a single line."),
     ({"password": "too short"}, "password", "The password needs at least 10 characters."),
 ])
 def test_new_user_refuses_bad_input_beside_the_field(session, client, overrides, field_id, message):
@@ -261,7 +261,7 @@ def test_assign_event_refuses_unknown_slug(session, client):
                            data={"event": "no-such\x00event", "csrf_token": csrf_token(client, path)})
 
     assert response.status_code == 422
-    # The shared form base refuses the NUL byte before the choice is looked at.
+    # The shared form base names the NUL byte as the reason.
     assert "This field contains a character that is not allowed." in response.get_data(as_text=True)
     assert session.scalar(select(EventOrganiser)) is None
 
