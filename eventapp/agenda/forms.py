@@ -186,6 +186,10 @@ class ReleaseForm(Form):
     note_de = TextAreaField(_l("Note (German)"), validators=[Optional(), Length(max=2000)])
     note_en = TextAreaField(_l("Note (English)"), validators=[Optional(), Length(max=2000)])
     note_zh = TextAreaField(_l("Note (Chinese)"), validators=[Optional(), Length(max=2000)])
+    send_digest = BooleanField(
+        _l("Mail the changes to everyone registered (confirmed, waiting or awaiting approval)"),
+        default=True,
+    )
 
     @property
     def note(self) -> dict[str, str]:

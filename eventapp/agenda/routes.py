@@ -16,12 +16,13 @@ from eventapp.agenda.forms import (
     RoomForm,
     SessionForm,
 )
+from eventapp.agenda.mails import queue_release_digest
 from eventapp.auth.decorators import get_managed_event_or_404, organiser_required
 from eventapp.display import manage_url, zone_name
 from eventapp.extensions import db
 from eventapp.i18n import current_language
 from eventapp.labels import label
-from eventapp.models import AgendaRelease, DraftAction, Event, SessionKind, Visibility
+from eventapp.models import DraftAction, Event, SessionKind, Visibility
 from eventapp.models.base import pick_translation
 from eventapp.registrations.services import begin_write
 from eventapp.rules.conflicts import Conflict
@@ -88,10 +89,6 @@ def _conflict_json(conflicts: list[Conflict]) -> dict:
         ],
         "warnings_only": bool(conflicts) and not any(conflict.is_error for conflict in conflicts),
     }
-
-
-def _after_release(event: Event, release: AgendaRelease) -> None:
-    """The one place that reacts to a committed release (the lead wires the digest mail here)."""
 
 
 # --- The agenda page ---------------------------------------------------------------------------
@@ -416,10 +413,14 @@ def release(slug: str) -> Response | tuple:
                 return redirect(_index_url(event))
             else:
                 count = len(done.changes)
+                # The digest leaves with the release's own commit: both happen, or neither.
+                mails = (queue_release_digest(db.session, event, done, current_user)
+                         if form.send_digest.data else None)
                 db.session.commit()
-                _after_release(event, done)
                 flash(ngettext("%(num)d change released.", "%(num)d changes released.", count),
                       "success")
+                if mails is not None:
+                    flash(ngettext("%(num)d mail queued.", "%(num)d mails queued.", mails), "success")
                 return redirect(_index_url(event))
     planned = services.list_planned_sessions(db.session, event)
     pending = [item for item in planned if item.pending is not None]

@@ -570,3 +570,28 @@ def test_released_item_page_has_no_delete_link_but_draft_event_has(session, clie
     sign_in(client, user.email)
     assert f'href="{agenda_url(published)}s{released.id}/delete"' not in text_of(client.get(agenda_url(published)))
     assert f'href="{agenda_url(draft)}s{planned.id}/delete"' in text_of(client.get(agenda_url(draft)))
+
+
+def test_release_queues_the_digest_in_the_same_commit(session, client):
+    from eventapp.models import OutboxMail
+    from tests.registrations.support import sign_up
+
+    event = make_event(session, registration_opens_local=datetime(2026, 1, 1, 9, 0))
+    item = make_session(session, event, title={"de": "Alt"}, room="Saal 1")
+    sign_up(session, event, "a@example.org")
+    sign_up(session, event, "b@example.org")
+    session.query(OutboxMail).delete()
+    organiser_of(session, client, event)
+    client.post(agenda_url(event, f"s{item.id}/edit"),
+                data=item_form(client, event, title_de="Umbenannt", room="Saal 1"))
+
+    confirm = client.get(agenda_url(event, "release") + "?lang=en")
+    response = client.post(agenda_url(event, "release") + "?lang=en", data={
+        "csrf_token": csrf(text_of(confirm)), "send_digest": "y"})
+    flashed = text_of(client.get(agenda_url(event) + "?lang=en"))
+
+    release = session.scalars(select(AgendaRelease)).one()
+    kinds = sorted(mail.kind for mail in session.scalars(select(OutboxMail)))
+    assert (response.status_code, kinds, release.digest_queued_at is not None) == (
+        302, ["agenda_changes", "agenda_changes"], True)
+    assert ("1 change released." in flashed, "2 mails queued." in flashed) == (True, True)
