@@ -1,5 +1,6 @@
-"""A real browser: an assigned organiser builds a draft event's agenda through the item form,
-drags a session onto another's room and time (a conflict), then somewhere free."""
+"""A real browser: an assigned organiser builds a draft event's five-item agenda through the
+item form, drags a session into a conflict and then somewhere free, publishes the event, moves
+an item again (which waits for a release), releases, and sees the public changes list."""
 from __future__ import annotations
 
 import re
@@ -88,3 +89,26 @@ def test_build_agenda_and_move_by_drag_and_drop(app, session, live_server, page)
         ("Eröffnung", "Saal 1", "08:00"), ("Wasserstoff", "Saal 1", "09:00"),
         ("Batterien", "Saal 2", "08:00"), ("Logistik", "Saal 2", "10:00"),
         ("Abschluss", "Saal 2", "09:00")]
+
+    # Publish: the agenda goes public; from now on a move waits for a release.
+    page.goto(f"{live_server}/manage/events/isa-werkstatt/?lang=en")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publish").click()
+    page.goto(f"{live_server}/events/isa-werkstatt/?lang=en")
+    assert page.locator("h4.session-title", has_text="Abschluss").count() == 1
+
+    page.goto(agenda)
+    late = page.locator('td.agenda-empty[data-start="2027-01-14T11:00"][data-room="Saal 1"]')
+    with page.expect_navigation():
+        drag(page, page.locator("article.agenda-card", has_text="Abschluss"), late)
+    assert page.locator("article.agenda-card", has_text="Abschluss").locator(".badge-pending").count() == 1
+    page.goto(f"{live_server}/events/isa-werkstatt/?lang=en")
+    assert page.locator("#agenda-changes-heading").count() == 0  # not released yet
+
+    page.goto(agenda.rstrip("/") + "/release?lang=en")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Release the changes now").click()
+    page.goto(f"{live_server}/events/isa-werkstatt/?lang=en")
+    changes = page.locator("section.agenda-changes")
+    assert (changes.locator("h2").text_content(), "Abschluss" in changes.text_content()) == (
+        "Agenda changes", True)
