@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, has_request_context, request
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 
 LANG_COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -52,6 +52,14 @@ def _remember_language(response: Response) -> Response:
     return response
 
 
+def _forget_cached_locale() -> None:
+    """Flask-Babel caches the locale on `g`; a request run inside an outer app context
+    (a test, a script using the test client) shares that `g` and would keep the first
+    request's language. Each request chooses its own."""
+    refresh()
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_forget_cached_locale)
     app.after_request(_remember_language)
     app.jinja_env.globals.update(current_language=current_language, html_language=html_language)

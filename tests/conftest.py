@@ -192,3 +192,12 @@ def smtp_server(app: Flask) -> Iterator[object]:
     yield server
     server.stop()
     app.config.update(saved)
+
+
+@pytest.fixture
+def english(app_ctx: Flask) -> Iterator[None]:
+    """Messages of services (lazy translations) read in English inside the test's context."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield

@@ -145,7 +145,7 @@ def test_edit_user_disables_another_admin(session, client):
     assert (response.status_code, other.is_enabled) == (302, False)
 
 
-def test_update_account_refuses_last_enabled_admin(session):
+def test_update_account_refuses_last_enabled_admin(session, english):
     from eventapp.admin import services
     from eventapp.rules.errors import RuleError
 

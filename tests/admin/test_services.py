@@ -27,7 +27,7 @@ def test_create_account_strips_name_and_lower_cases_email(session):
     assert (user.email, user.name, user.role) == ("li.wei@example.org", "李伟", UserRole.ADMIN)
 
 
-def test_assign_organiser_refuses_admins_and_duplicates(session):
+def test_assign_organiser_refuses_admins_and_duplicates(session, english):
     event = make_event(session)
     admin = make_user(session, role=UserRole.ADMIN)
     organiser = make_user(session, manages=[event])

@@ -103,7 +103,7 @@ def test_update_city_keeps_own_slug_and_refreshes_hosted_events(session):
                              "region": [HESSE, NRW]}
 
 
-def test_update_city_refuses_slug_of_another_city(session):
+def test_update_city_refuses_slug_of_another_city(session, english):
     make_city(session, slug="fulda")
     city = make_city(session, slug="koeln")
 

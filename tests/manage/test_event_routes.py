@@ -307,7 +307,7 @@ def test_unpublish_event_with_registrations_explains_refusal(client, session, ev
     add_registration(session, event, RegistrationStatus.CONFIRMED)
     signed_in(client, session, manages=[event])
 
-    response = post(client, "/manage/events/forum-2027/unpublish")
+    response = post(client, "/manage/events/forum-2027/unpublish?lang=en")
     page = get(client, response.headers["Location"] + "?lang=en").get_data(as_text=True)
 
     session.expire_all()
@@ -412,7 +412,7 @@ def test_archive_marks_ended_event(client, session):
 def test_archive_refuses_event_that_has_not_ended(client, session, event):
     signed_in(client, session, manages=[event])
 
-    response = post(client, "/manage/events/forum-2027/archive")
+    response = post(client, "/manage/events/forum-2027/archive?lang=en")
     page = get(client, response.headers["Location"] + "?lang=en").get_data(as_text=True)
 
     session.expire_all()

@@ -121,7 +121,7 @@ def test_new_speaker_refuses_photo_over_upload_limit(client, session, app, organ
     monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", len(content) - 1)
     data = form_data(client, "/manage/speakers/new", photo=(io.BytesIO(content), "big.jpg"))
 
-    response = client.post("/manage/speakers/new", data=data, content_type="multipart/form-data")
+    response = client.post("/manage/speakers/new?lang=en", data=data, content_type="multipart/form-data")
 
     assert response.status_code == 422
     assert "The photo is too large" in response.get_data(as_text=True)

@@ -93,14 +93,14 @@ def test_prepare_photo_puts_transparency_on_white():
     ],
     ids=["html", "gif", "truncated", "empty", "too-many-pixels", "bomb"],
 )
-def test_prepare_photo_refuses_bad_files(app_ctx, content, message):
+def test_prepare_photo_refuses_bad_files(app_ctx, english, content, message):
     with pytest.raises(RuleError) as error:
         prepare_photo(io.BytesIO(content), MAX_BYTES)
 
     assert (error.value.field, str(error.value.message)) == ("photo", message)
 
 
-def test_prepare_photo_refuses_files_over_the_limit(app_ctx):
+def test_prepare_photo_refuses_files_over_the_limit(app_ctx, english):
     content = noisy_jpeg()
     with pytest.raises(RuleError) as error:
         prepare_photo(io.BytesIO(content), len(content) - 1)
