@@ -81,7 +81,8 @@ def back_office_agenda(app, base_url: str, repeat: int) -> None:  # noqa: ANN001
     client = app.test_client()
     body = client.get("/auth/login", base_url=base_url).get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body).group(1)
-    client.post("/auth/login", base_url=base_url,
+    # Over https Flask-WTF also wants a same-origin Referer.
+    client.post("/auth/login", base_url=base_url, headers={"Referer": f"{base_url}/auth/login"},
                 data={"email": email, "password": password, "csrf_token": token})
     client.get(path, base_url=base_url)
     timings = []
