@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from eventapp import audit
 from eventapp.auth.services import check_account_name, check_password, create_user
 from eventapp.models import AuditEntry, Event, EventOrganiser, User, UserRole
+from eventapp.pagination import Paged
 from eventapp.rules.errors import RuleError
 
 AUDIT_PAGE_SIZE = 50
@@ -250,22 +251,11 @@ class AuditRow:
 
 
 @dataclass
-class AuditPage:
+class AuditPage(Paged):
+    per_page: ClassVar[int] = AUDIT_PAGE_SIZE
     rows: list[AuditRow]
     page: int
     total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // AUDIT_PAGE_SIZE))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def clean_filter(value: str | None, max_length: int) -> str | None:

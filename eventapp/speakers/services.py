@@ -14,7 +14,7 @@ import secrets
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, ClassVar
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 from eventapp import audit
 from eventapp.models import Event, EventOrganiser, EventSession, Speaker, User, UserRole
 from eventapp.models.events import session_speakers
+from eventapp.pagination import Paged
 from eventapp.rules import validation
 from eventapp.rules.errors import RuleError
 
@@ -64,23 +65,12 @@ class SpeakerItem:
 
 
 @dataclass
-class SpeakerPage:
+class SpeakerPage(Paged):
+    per_page: ClassVar[int] = PER_PAGE
     items: list[SpeakerItem]
     total: int
     page: int
     query: str
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PER_PAGE))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def parse_page(value: str | None) -> int:
