@@ -232,9 +232,12 @@ def _event_parameters(scope: FeedScope) -> dict:
 
 
 # Built once: SQL expressions are slow to construct, and the version query runs per request.
+# Not Event.version: seat counters raise it on every registration, and feeds say nothing of
+# seats, so every subscriber would fetch an unchanged feed again. Content changes go through
+# the model listener, which sets updated_at (and the event's SEQUENCE) instead.
 _VERSION_COLUMNS = (
     func.count(Event.id),
-    func.coalesce(func.sum(Event.version), 0),
+    func.coalesce(func.sum(Event.sequence), 0),
     func.coalesce(func.sum(Event.id), 0),
     func.max(Event.updated_at),
 )
@@ -246,26 +249,26 @@ def _version_statement(shape: tuple) -> Select:
 
 
 def feed_version(session: Session, scope: FeedScope) -> FeedVersion:
-    """ETag and Last-Modified of a scope from the events' versions: one query, no building.
+    """ETag and Last-Modified of a scope from the events' content stamps: one query, no building.
 
-    Drafts count too: publishing or withdrawing an event changes its version, so the
+    Drafts count too: publishing or withdrawing an event changes its stamp, so the
     ETag changes, and Last-Modified never goes back when an event leaves the feed.
     """
-    count, version_sum, id_sum, updated_at = session.execute(
+    count, sequence_sum, id_sum, updated_at = session.execute(
         _version_statement(_filter_shape(scope)), _event_parameters(scope)
     ).one()
-    return _version(scope, count, int(version_sum), int(id_sum), _as_utc(updated_at))
+    return _version(scope, count, int(sequence_sum), int(id_sum), _as_utc(updated_at))
 
 
 def _version(
-    scope: FeedScope, count: int, version_sum: int, id_sum: int, updated_at: datetime | None
+    scope: FeedScope, count: int, sequence_sum: int, id_sum: int, updated_at: datetime | None
 ) -> FeedVersion:
     floor = scope.since or datetime(2016, 4, 1, tzinfo=UTC)
     last_modified = max(updated_at or floor, floor).replace(microsecond=0)
     config = current_app.config
     key = repr(
         (FEED_FORMAT, _scope_key(scope), config["PUBLIC_URL"], uid_domain(),
-         config["ORGANIZER_NAME"], config["ORGANIZER_EMAIL"], count, version_sum, id_sum, updated_at)
+         config["ORGANIZER_NAME"], config["ORGANIZER_EMAIL"], count, sequence_sum, id_sum, updated_at)
     )
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     return FeedVersion(f'"{digest}"', last_modified)
@@ -300,27 +303,28 @@ def _scope_key(scope: FeedScope) -> tuple:
 
 
 class FeedTarget(NamedTuple):
-    """The event (or session) a single-event feed is about, with the event's version."""
+    """The event (or session) a single-event feed is about, with its content stamp (the
+    event's SEQUENCE and last content change; seat counters leave both alone)."""
 
     event_id: int
     slug: str
     title: str
-    version: int
+    sequence: int
     updated_at: datetime
 
     def feed_version(self, scope: FeedScope) -> FeedVersion:
         """What feed_version() returns for a scope of this one event, without another query."""
-        return _version(scope, 1, self.version, self.event_id, self.updated_at)
+        return _version(scope, 1, self.sequence, self.event_id, self.updated_at)
 
 
 # Built once: the lookups run on every feed request, including the cheap 304 path.
 _EVENT_TARGET = select(
-    Event.id, Event.slug, Event.title_i18n, Event.main_language, Event.version, Event.updated_at
+    Event.id, Event.slug, Event.title_i18n, Event.main_language, Event.sequence, Event.updated_at
 ).where(Event.slug == bindparam("slug"), Event.status != EventStatus.DRAFT)
 _SESSION_TARGET = (
     select(
         Event.id, Event.slug, EventSession.title_i18n, Event.main_language,
-        Event.version, Event.updated_at,
+        Event.sequence, Event.updated_at,
     )
     .join(EventSession, EventSession.event_id == Event.id)
     .where(
@@ -343,9 +347,9 @@ def get_feed_target(
         row = session.execute(_SESSION_TARGET, {"slug": slug, "session_id": session_id}).first()
     if row is None:
         return None
-    event_id, event_slug, titles, main_language, version, updated_at = row
+    event_id, event_slug, titles, main_language, sequence, updated_at = row
     title = pick_translation(titles, language, main_language)
-    return FeedTarget(event_id, event_slug, title, version, updated_at)
+    return FeedTarget(event_id, event_slug, title, sequence, updated_at)
 
 
 def list_feed_events(session: Session, scope: FeedScope) -> list[Event]:

@@ -271,3 +271,29 @@ def test_personal_style_scope_summer_event_route_language(
 
     assert b"X-WR-CALNAME:\xe7\xa7\x91\xe9\x9a\x86" in response.data  # 科隆… in Chinese
     assert read_icalendar(response.data)[event_uid(event)].summary == "科隆氢能专业会议"
+
+
+def test_feed_etags_ignore_seat_counters_but_follow_content(session, client):
+    from tests.factories import make_session
+    from tests.registrations.support import open_event, sign_up
+
+    event = open_event(session, registration_opens_local=datetime(2026, 1, 1, 9, 0))
+    make_session(session, event, room="Saal 1")
+    session.commit()
+    paths = [f"/events/{event.slug}.ics", "/calendar.ics"]
+
+    def etags():
+        return [client.get(path).headers["ETag"] for path in paths]
+
+    before, version = etags(), event.version
+    sign_up(session, event, "seat@example.org")  # takes a seat: Event.version moves
+    session.commit()
+    session.refresh(event)
+    after_seat = etags()
+    assert (event.taken_onsite, event.version > version) == (1, True)
+    event.title_i18n = {**event.title_i18n, "de": "Neuer Titel"}
+    session.commit()
+    after_edit = etags()
+
+    assert after_seat == before
+    assert [new != old for new, old in zip(after_edit, before, strict=True)] == [True, True]
