@@ -80,9 +80,13 @@ def _init_extensions(app: Flask) -> None:
     def load_user(user_id: str) -> User | None:
         # A disabled account loads as nobody, so sessions already signed in lose access at
         # once (login_required checks only is_authenticated: do not depend on the mixin).
-        number = parse_number(user_id)
+        # "<id>.<session version>": a cookie minted before the version was raised is void.
+        number_text, _, version_text = user_id.partition(".")
+        number, version = parse_number(number_text), parse_number(version_text)
         user = db.session.get(User, number) if number is not None else None
-        return user if user is not None and user.is_enabled else None
+        if user is None or not user.is_enabled or user.session_version != version:
+            return None
+        return user
 
 
 def _register_blueprints(app: Flask) -> None:

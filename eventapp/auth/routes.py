@@ -1,14 +1,14 @@
 """Organiser sign-in and sign-out."""
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from eventapp.auth import bp
 from eventapp.auth.forms import LoginForm, LogoutForm
-from eventapp.auth.services import authenticate
+from eventapp.auth.services import authenticate, end_sessions
 from eventapp.extensions import db, limiter
 from eventapp.security import is_safe_path
 
@@ -44,7 +44,24 @@ def login() -> Response | tuple[str, int] | str:
 @login_required
 def logout() -> Response:
     form = LogoutForm()
-    if form.validate_on_submit():
-        logout_user()
-        flash(_("You are signed out."), "success")
-    return redirect(url_for("main.home"))
+    if not form.validate_on_submit():
+        return redirect(url_for("main.home"))
+    user = current_user._get_current_object()
+    end_sessions(db.session, user)
+    db.session.commit()
+    logout_user()
+    # Flask-Login would clear the remember cookie without Secure, HttpOnly and SameSite;
+    # clear it here with the same attributes it was set with.
+    session.pop("_remember", None)
+    flash(_("You are signed out."), "success")
+    response = redirect(url_for("main.home"))
+    config = current_app.config
+    response.delete_cookie(
+        config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+        path=config.get("REMEMBER_COOKIE_PATH", "/"),
+        domain=config.get("REMEMBER_COOKIE_DOMAIN"),
+        secure=bool(config.get("REMEMBER_COOKIE_SECURE")),
+        httponly=True,
+        samesite=config.get("REMEMBER_COOKIE_SAMESITE", "Lax"),
+    )
+    return response

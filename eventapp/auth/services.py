@@ -77,3 +77,9 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     user.last_login_at = utcnow()
     session.flush()
     return user
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Sign the account out everywhere: every session and remember cookie stops working."""
+    user.end_sessions()
+    session.flush()
