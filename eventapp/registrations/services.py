@@ -40,7 +40,12 @@ from eventapp.models import (
     SessionStatus,
 )
 from eventapp.models.base import pick_translation, utcnow
-from eventapp.registrations.sealing import read_sign_in_token, seal_token, sign_in_matches, unseal_token
+from eventapp.registrations.sealing import (
+    read_sign_in_token,
+    seal_token,
+    sign_in_matches,
+    unseal_token,
+)
 from eventapp.rules import validation
 from eventapp.rules.errors import RuleError
 

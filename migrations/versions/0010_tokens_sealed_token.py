@@ -71,6 +71,8 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('registrations', schema=None) as batch_op:
-        batch_op.drop_column('feed_sequence')
-        batch_op.drop_column('token_sealed')
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch copy of the table would drop
+    # the old one, and SQLite's foreign keys would then null every outbox row's
+    # registration_id and delete every session choice.
+    op.drop_column('registrations', 'feed_sequence')
+    op.drop_column('registrations', 'token_sealed')
