@@ -213,7 +213,7 @@ def render_confirmation(session: Session, mail: OutboxMail) -> RenderedMail | No
     token = get_manage_token(registration)
     if token is None:
         subject, text, html = _render(
-            "sign_in", language, registration=registration, sign_in_url=sign_in_url(registration),
+            "sign_in", language, registration=registration, variant=variant, sign_in_url=sign_in_url(registration),
             **_event_context(registration.event),
         )
         return RenderedMail(subject, text, html)

@@ -346,3 +346,15 @@ def test_migration_moves_tokens_out_of_waiting_mails(app, session):
     assert (services.get_manage_token(kept_row), stale_row.token_sealed, stale_row.feed_sequence) == (
         kept.token, None, 0)
     assert seal_token(kept.token) != kept_row.token_sealed  # a fresh IV each time
+
+
+def test_unsealable_registration_registering_again_is_told_so(session, smtp_server):
+    event = open_event(session)
+    old = _legacy(session, event)
+    services.cancel_registration(session, old.registration)
+    sign_up(session, event, "a@example.org")
+    session.commit()
+    send_due(session, settings(smtp_server), "worker")
+    body = text_body(smtp_server.inbox.wait_for(3)[-1])
+    assert (old.registration.status, "You have registered again" in body, "nothing has changed" in body,
+            SIGN_IN_RE.search(body) is not None) == (RegistrationStatus.CONFIRMED, True, False, True)
