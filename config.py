@@ -101,6 +101,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PREFERRED_URL_SCHEME = "http"
     SECRET_KEY: str | None = None
+    # Earlier keys after a rotation: sessions and sealed participant links made with them
+    # stay readable (registrations/sealing.py); new ones use SECRET_KEY.
+    SECRET_KEY_FALLBACKS: list[str] = os.environ.get("SECRET_KEY_FALLBACKS", "").split()
 
     @classmethod
     def init(cls) -> None:
@@ -121,6 +124,7 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "testing-only-secret"  # noqa: S105  (tests only; production reads the environment)
+    SECRET_KEY_FALLBACKS: list[str] = []
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = None

@@ -9,7 +9,8 @@ from eventapp import create_app
 @pytest.fixture
 def fresh_config(monkeypatch):
     def load(**env):
-        for key in ("SECRET_KEY", "DATABASE_URL", "PUBLIC_URL", "RATELIMIT_STORAGE_URI", "PROXY_COUNT"):
+        for key in ("SECRET_KEY", "DATABASE_URL", "PUBLIC_URL", "RATELIMIT_STORAGE_URI", "PROXY_COUNT",
+                    "SECRET_KEY_FALLBACKS"):
             monkeypatch.delenv(key, raising=False)
         for key, value in env.items():
             monkeypatch.setenv(key, value)
@@ -43,6 +44,12 @@ def test_environment_variables_feed_config(fresh_config):
     assert (cls.SQLALCHEMY_DATABASE_URI, cls.RATELIMIT_STORAGE_URI) == (
         "postgresql+psycopg://u@db/x", "redis://r:6379/0"
     )
+
+
+def test_secret_key_fallbacks_come_from_the_environment(fresh_config):
+    module = fresh_config(SECRET_KEY_FALLBACKS=" old-key-2  old-key-1 ")
+    assert (module.get_config("development").SECRET_KEY_FALLBACKS, fresh_config().Config.SECRET_KEY_FALLBACKS) == (
+        ["old-key-2", "old-key-1"], [])
 
 
 def test_unknown_environment_name_is_refused(fresh_config):

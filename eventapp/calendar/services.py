@@ -115,6 +115,8 @@ class FeedScope:
     session_ids: None for every session of the chosen events; a set for a person's choice.
     cancelled_event_ids: events written as CANCELLED with a raised SEQUENCE (a person who
     cancelled their registration).
+    sequence_raises: (event id, n) pairs: that event's items carry a SEQUENCE raised by n more
+    (a registration cancelled and taken up again must outrank the CANCELLED version).
     link_visibilities: join links that may appear (public feeds: PUBLIC only).
     join_token: a registration's join token (never its feed token); participant links then
     go through /join/<join token>/<id>.
@@ -133,6 +135,7 @@ class FeedScope:
     since: datetime | None = None
     session_ids: frozenset[int] | None = None
     cancelled_event_ids: frozenset[int] = field(default_factory=frozenset)
+    sequence_raises: frozenset[tuple[int, int]] = field(default_factory=frozenset)
     link_visibilities: frozenset[Visibility] = frozenset({Visibility.PUBLIC})
     join_token: str | None = None
     revealed_session_ids: frozenset[int] | None = None
@@ -144,6 +147,7 @@ class FeedScope:
         object.__setattr__(self, "event_ids", _frozen(self.event_ids))
         object.__setattr__(self, "session_ids", _frozen(self.session_ids))
         object.__setattr__(self, "cancelled_event_ids", frozenset(self.cancelled_event_ids))
+        object.__setattr__(self, "sequence_raises", frozenset(self.sequence_raises))
         object.__setattr__(self, "link_visibilities", frozenset(self.link_visibilities))
         object.__setattr__(self, "revealed_session_ids", _frozen(self.revealed_session_ids))
 
@@ -294,6 +298,7 @@ def _scope_key(scope: FeedScope) -> tuple:
         scope.since.isoformat() if scope.since else None,
         tuple(sorted(scope.session_ids)) if scope.session_ids is not None else None,
         tuple(sorted(scope.cancelled_event_ids)),
+        tuple(sorted(scope.sequence_raises)),
         tuple(sorted(scope.link_visibilities)),
         scope.join_token,
         tuple(sorted(scope.revealed_session_ids)) if scope.revealed_session_ids is not None else None,
@@ -542,6 +547,11 @@ class _FeedWriter:
             calendar.add_component(self.session_component(item))
         return calendar
 
+    def extra_sequence(self, event_id: int) -> int:
+        """What a personal feed adds to an event's SEQUENCE (cancelled, taken up again)."""
+        raised = sum(n for raised_id, n in self.scope.sequence_raises if raised_id == event_id)
+        return raised + (1 if event_id in self.scope.cancelled_event_ids else 0)
+
     def is_cancelled(self, event: Event) -> bool:
         return event.status == EventStatus.CANCELLED or event.id in self.scope.cancelled_event_ids
 
@@ -623,7 +633,7 @@ class _FeedWriter:
         self._common(
             component,
             uid=f"event-{event.id}@{self.domain}",
-            sequence=event.sequence + (1 if event.id in self.scope.cancelled_event_ids else 0),
+            sequence=event.sequence + self.extra_sequence(event.id),
             is_cancelled=self.is_cancelled(event),
             title=event.text("title", language),
             title_language=event.text_language("title", language),
@@ -648,7 +658,7 @@ class _FeedWriter:
         messages = self.messages
         event = item.event
         cancelled = item.status == SessionStatus.CANCELLED or self.is_cancelled(event)
-        extra = 1 if event.id in self.scope.cancelled_event_ids else 0
+        extra = self.extra_sequence(event.id)
         component = VEvent()
         self._common(
             component,

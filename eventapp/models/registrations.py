@@ -25,6 +25,12 @@ class Registration(db.Model):
     # services, grants no changes) and the check-in code in the QR image.
     feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     checkin_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The token encrypted with a key derived from SECRET_KEY (registrations/sealing.py), so
+    # that the same link can be mailed again; None for rows from before it existed.
+    token_sealed: Mapped[str | None] = mapped_column(String(255))
+    # Raised each time a cancelled registration is taken up again, so that the personal
+    # feed's SEQUENCE keeps growing past the CANCELLED version calendars already hold.
+    feed_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str] = mapped_column(String(254))  # normalised to lower case

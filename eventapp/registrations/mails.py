@@ -27,7 +27,8 @@ from eventapp.outbox.services import (
     queue_rendered_later,
     renderer,
 )
-from eventapp.registrations.services import choosable_sessions, feed_token_for
+from eventapp.registrations.sealing import make_sign_in_token
+from eventapp.registrations.services import choosable_sessions, feed_token_for, get_manage_token
 from eventapp.virtual.services import join_token_for, revealed_session_ids
 
 
@@ -58,6 +59,7 @@ def feed_scope(
     Join links (through the person's join token, never the feed token) appear once revealed."""
     event_ids: set[int] = set()
     cancelled: set[int] = set()
+    raises = {(r.event_id, r.feed_sequence) for r in registrations if r.feed_sequence}
     session_ids: set[int] = set()
     for registration in registrations:
         event = registration.event
@@ -82,6 +84,7 @@ def feed_scope(
         event_ids=event_ids,
         session_ids=session_ids,
         cancelled_event_ids=cancelled,
+        sequence_raises=raises,
         link_visibilities={Visibility.PUBLIC, Visibility.PARTICIPANTS} if confirmed else {Visibility.PUBLIC},
         join_token=join_token,
         revealed_session_ids=frozenset().union(
@@ -133,6 +136,8 @@ def _subject(template: str, event: Event, language: str, status: RegistrationSta
     title = event.text("title", language)
     if template == "registration" and is_reminder:
         return _("Your link for %(title)s", title=title)
+    if template == "sign_in":
+        return _("Sign in to your registration: %(title)s", title=title)
     if template == "registration":
         return _("Your registration: %(title)s – %(status)s", title=title, status=label(status))
     if template == "status":
@@ -166,23 +171,35 @@ def _registration_of(session: Session, mail: OutboxMail) -> Registration | None:
     return registration
 
 
-def queue_confirmation(
-    session: Session, registration: Registration, token: str, *, is_reminder: bool = False
-) -> OutboxMail:
-    """The confirmation (or, for a repeated sign-up, the renewed link) with status and .ics.
+# Why a registration mail is sent: a new sign-up, the same address again (unchanged link),
+# a cancelled registration taken up again, or a new link the person asked for.
+NEW = "new"
+LINK_AGAIN = "again"
+REGISTERED_AGAIN = "revived"
+RENEWED = "renewed"
+MAIL_KINDS = {NEW: "registration", LINK_AGAIN: "registration_reminder",
+              REGISTERED_AGAIN: "registration_again", RENEWED: "registration_renewed"}
 
-    Written when it is sent (so the request stays short); the token waits in the row's
-    context until then and is erased with the body once the mail has left.
+
+def queue_confirmation(session: Session, registration: Registration, *, variant: str = NEW) -> OutboxMail:
+    """The confirmation (or the link again) with status and .ics, written when it is sent.
+
+    The row holds no secret: the links come from the registration's sealed token at send
+    time. When that cannot be unsealed, the mail carries a sign-in link instead.
     """
     return queue_rendered_later(
         session,
-        kind="registration_reminder" if is_reminder else "registration",
+        kind=MAIL_KINDS[variant],
         recipient=registration.email,
         language=registration.preferred_language,
         renderer_name="registration",
-        context={"token": token, "is_reminder": is_reminder},
+        context={"variant": variant},
         registration_id=registration.id,
     )
+
+
+def sign_in_url(registration: Registration) -> str:
+    return public_url(f"/registrations/sign-in/{make_sign_in_token(registration.id, registration.token_hash)}")
 
 
 @renderer("registration")
@@ -190,13 +207,22 @@ def render_confirmation(session: Session, mail: OutboxMail) -> RenderedMail | No
     registration = _registration_of(session, mail)
     if registration is None or not mail.context:
         return None
-    token = mail.context["token"]
+    # Rows queued before the variants existed said only whether it was a reminder.
+    variant = mail.context.get("variant") or (LINK_AGAIN if mail.context.get("is_reminder") else NEW)
     language = registration.preferred_language
+    token = get_manage_token(registration)
+    if token is None:
+        subject, text, html = _render(
+            "sign_in", language, registration=registration, variant=variant, sign_in_url=sign_in_url(registration),
+            **_event_context(registration.event),
+        )
+        return RenderedMail(subject, text, html)
     subject, text, html = _render(
         "registration",
         language,
         registration=registration,
-        is_reminder=bool(mail.context.get("is_reminder")),
+        variant=variant,
+        is_reminder=variant == LINK_AGAIN,
         manage_url=manage_url(token),
         feed_url=feed_url(token),
         **_event_context(registration.event),

@@ -293,6 +293,29 @@ def delete(token: str) -> BaseResponse:
                              if "events.detail" in current_app.view_functions else "/"))
 
 
+@bp.route("/registrations/sign-in/<token>", methods=["GET", "POST"])
+def sign_in(token: str) -> BaseResponse:
+    """A sign-in link (mailed when the personal link cannot be sent again): shows the
+    registration and, only as a confirmed choice, replaces its personal link."""
+    if request.method == "POST":
+        services.begin_write(db.session)
+    registration = services.get_registration_by_sign_in_token(db.session, token)
+    if registration is None:
+        abort(404)
+    if request.method == "GET":
+        body = render_template("registrations/sign_in.html", registration=registration,
+                               event=registration.event, token=token, confirm_form=ConfirmForm(formdata=None))
+        return _private(make_response(body))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    before = _last_mail_id()
+    new_token = services.renew_manage_token(db.session, registration)
+    db.session.commit()
+    _deliver_new_mails(before)
+    flash(_("Here is your new personal link. We have also sent it to you by e-mail."), "success")
+    return _private(redirect(url_for("registrations.manage", token=new_token)))
+
+
 @bp.get("/calendar/<token>.ics")
 def personal_feed(token: str) -> Response:
     registration = services.get_registration_by_feed_token(db.session, token)

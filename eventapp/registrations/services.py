@@ -40,6 +40,12 @@ from eventapp.models import (
     SessionStatus,
 )
 from eventapp.models.base import pick_translation, utcnow
+from eventapp.registrations.sealing import (
+    read_sign_in_token,
+    seal_token,
+    sign_in_matches,
+    unseal_token,
+)
 from eventapp.rules import validation
 from eventapp.rules.errors import RuleError
 
@@ -77,8 +83,9 @@ class RegistrationData:
 @dataclass
 class RegistrationResult:
     registration: Registration
-    # The fresh secret: it travels only in the mail, the database keeps its hash.
-    token: str
+    # The manage token: it travels only in the mail, the database keeps its hash and a sealed
+    # copy. None for a repeated sign-up of a registration whose token cannot be unsealed.
+    token: str | None
     is_new: bool
 
 
@@ -132,6 +139,29 @@ def _set_tokens(registration: Registration, token: str) -> None:
     registration.token_hash = hash_token(token)
     registration.feed_token_hash = hash_token(feed_token_for(token))
     registration.checkin_hash = hash_token(checkin_code_for(token))
+    registration.token_sealed = seal_token(token)
+
+
+def get_manage_token(registration: Registration) -> str | None:
+    """The registration's current manage token from its sealed copy; None when there is none
+    (rows from before sealing) or no configured key opens it or it is stale."""
+    token = unseal_token(registration.token_sealed)
+    if token is None or hash_token(token) != registration.token_hash:
+        return None
+    return token
+
+
+def renew_manage_token(session: Session, registration: Registration) -> str:
+    """Give a registration a new manage token (the person asked for it, confirmed); the old
+    link, feed, check-in code and join links stop working. Mails the new link."""
+    from eventapp.registrations import mails
+
+    token = new_token()
+    _set_tokens(registration, token)
+    registration.updated_at = utcnow()
+    session.flush()
+    mails.queue_confirmation(session, registration, variant=mails.RENEWED)
+    return token
 
 
 def _lookup(session: Session, column: ColumnElement, token: str) -> Registration | None:
@@ -160,6 +190,17 @@ def get_registration_by_feed_token(session: Session, token: str) -> Registration
 def get_registration_by_checkin_code(session: Session, event: Event, code: str) -> Registration | None:
     registration = _lookup(session, Registration.checkin_hash, code.strip())
     return registration if registration is not None and registration.event_id == event.id else None
+
+
+def get_registration_by_sign_in_token(session: Session, token: str) -> Registration | None:
+    """The registration of a valid, unexpired sign-in token whose manage token is unchanged."""
+    value = read_sign_in_token(token)
+    if value is None or not 0 < value[0] < 2**31:
+        return None
+    registration = session.get(Registration, value[0])
+    if registration is None or registration.purged_at is not None:
+        return None
+    return registration if sign_in_matches(value[1], registration.token_hash) else None
 
 
 # --- transactions ------------------------------------------------------------------------
@@ -403,25 +444,29 @@ def register(
 ) -> RegistrationResult:
     """Register a person; refuses closed, past or full events and broken input.
 
-    A second registration with the same e-mail creates nothing: the person's link is renewed
-    and mailed again. Call begin_write() first on SQLite.
+    A second registration with the same e-mail creates nothing and changes no secret: the
+    person's existing link is mailed again. A cancelled registration is taken up again
+    (same row and links, a new place by the usual rules). The checks run in the same order
+    whether or not the address is known, so the answer does not tell.
+    Call begin_write() first on SQLite.
     """
     from eventapp.registrations import mails
 
     now = now or utcnow()
     _check_open(event, now)
     email = _check_data(event, data)
-    existing = session.scalar(
-        select(Registration).where(Registration.event_id == event.id, Registration.email == email)
-    )
-    if existing is not None:
-        return _renew_link(session, existing)
+    organisation_name = _organisation_name(session, data)
     if (
         not event.requires_approval
         and not event.has_waiting_list
         and free_places(event, data.attendance_mode) == 0
     ):
         raise RuleError("attendance_mode", MODE_FULL)
+    existing = session.scalar(
+        select(Registration).where(Registration.event_id == event.id, Registration.email == email)
+    )
+    if existing is not None:
+        return _register_again(session, event, existing, data, organisation_name, now)
 
     token = new_token()
     registration = Registration(
@@ -430,7 +475,7 @@ def register(
         last_name=data.last_name.strip(),
         email=email,
         organisation_id=data.organisation_id,
-        organisation_name=_organisation_name(session, data),
+        organisation_name=organisation_name,
         city_id=data.city_id,
         city_other=None if data.city_id else (data.city_other or "").strip() or None,
         participant_type=data.participant_type,
@@ -462,7 +507,7 @@ def register(
         )
         if existing is None:
             raise
-        return _renew_link(session, existing)
+        return _register_again(session, event, existing, data, organisation_name, now)
 
     if not event.requires_approval:
         if _take_event_seat(session, event.id, data.attendance_mode):
@@ -471,19 +516,78 @@ def register(
         elif not event.has_waiting_list:
             raise RuleError("attendance_mode", MODE_FULL)
     session.flush()
-    mails.queue_confirmation(session, registration, token)
+    mails.queue_confirmation(session, registration)
     return RegistrationResult(registration=registration, token=token, is_new=True)
 
 
-def _renew_link(session: Session, registration: Registration) -> RegistrationResult:
+def _register_again(
+    session: Session, event: Event, registration: Registration, data: RegistrationData,
+    organisation_name: str | None, now: datetime,
+) -> RegistrationResult:
+    """The same e-mail again: a cancelled registration comes back, any other (rejected ones
+    stay rejected: the organisers decided) gets its unchanged link by mail."""
     from eventapp.registrations import mails
 
-    token = new_token()
-    _set_tokens(registration, token)
-    registration.updated_at = utcnow()
+    if registration.status == RegistrationStatus.CANCELLED and _revive(
+        session, event, registration, data, organisation_name, now
+    ):
+        variant = mails.REGISTERED_AGAIN
+    else:
+        variant = mails.LINK_AGAIN
+    mails.queue_confirmation(session, registration, variant=variant)
+    return RegistrationResult(registration=registration, token=get_manage_token(registration), is_new=False)
+
+
+def _revive(
+    session: Session, event: Event, registration: Registration, data: RegistrationData,
+    organisation_name: str | None, now: datetime,
+) -> bool:
+    """Take a cancelled registration up again with the new form's data, keeping its id and
+    secrets; False when a concurrent request did so first."""
+    from eventapp import audit
+
+    status = RegistrationStatus.PENDING if event.requires_approval else RegistrationStatus.WAITING
+    if not _transition(
+        session, registration, (RegistrationStatus.CANCELLED,), status,
+        first_name=data.first_name.strip(),
+        last_name=data.last_name.strip(),
+        organisation_id=data.organisation_id,
+        organisation_name=organisation_name,
+        city_id=data.city_id,
+        city_other=None if data.city_id else (data.city_other or "").strip() or None,
+        participant_type=data.participant_type,
+        position=(data.position or "").strip() or None,
+        attendance_mode=data.attendance_mode,
+        preferred_language=data.preferred_language,
+        needs_interpretation=data.needs_interpretation,
+        notes=(data.notes or "").strip() or None,
+        consent_privacy_at=now,
+        consent_listing=data.consent_listing,
+        # At the end of the waiting list, like anyone who registers now.
+        created_at=now,
+        feed_sequence=Registration.feed_sequence + 2,
+    ):
+        return False
+    registration.session_choices.clear()
     session.flush()
-    mails.queue_confirmation(session, registration, token, is_reminder=True)
-    return RegistrationResult(registration=registration, token=token, is_new=False)
+    registration.session_choices.extend(
+        RegistrationSession(session_id=session_id, status=status, created_at=now)
+        for session_id in sorted(set(data.session_ids))
+    )
+    session.flush()
+    if not event.requires_approval:
+        if _take_event_seat(session, event.id, data.attendance_mode):
+            registration.status = RegistrationStatus.CONFIRMED
+            _seat_sessions(session, registration)
+        elif not event.has_waiting_list:
+            raise RuleError("attendance_mode", MODE_FULL)
+    session.flush()
+    # The person, not an organiser, did this: no actor; no name or e-mail in the log.
+    audit.record(
+        session, None, "registration.register_again", "registration", registration.id,
+        event_id=event.id, changes={"status": [RegistrationStatus.CANCELLED, registration.status]},
+    )
+    return True
 
 
 def _seat_sessions(session: Session, registration: Registration) -> None:
@@ -895,6 +999,7 @@ def purge_registrations(session: Session, ended_before: datetime) -> int:
                 token_hash=hash_token(new_token()),
                 feed_token_hash=None,
                 checkin_hash=None,
+                token_sealed=None,
                 purged_at=now,
                 updated_at=now,
             ),
