@@ -676,9 +676,12 @@ def change_sessions(session: Session, registration: Registration, session_ids: l
         registration.session_choices.remove(choice)
     present = {choice.session_id for choice in registration.session_choices}
     now = utcnow()
+    # A confirmed person's new choice waits until _seat_sessions wins it a seat below
+    # (created as confirmed, it would be skipped there and overbook the session).
+    status = RegistrationStatus.WAITING if registration.status == RegistrationStatus.CONFIRMED else registration.status
     for session_id in sorted(wanted - present):
         registration.session_choices.append(
-            RegistrationSession(session_id=session_id, status=registration.status, created_at=now)
+            RegistrationSession(session_id=session_id, status=status, created_at=now)
         )
     session.flush()
     if registration.status == RegistrationStatus.CONFIRMED:
