@@ -750,14 +750,26 @@ def promote_registration(session: Session, registration: Registration) -> Regist
     return registration
 
 
-def check_in(session: Session, registration: Registration, now: datetime | None = None) -> Registration:
+@dataclass(frozen=True)
+class CheckIn:
+    registration: Registration
+    # True when the person had been checked in before: the first time is kept.
+    is_repeat: bool
+
+
+def check_in(session: Session, registration: Registration, now: datetime | None = None) -> CheckIn:
     """Record arrival; refuses registrations that are not confirmed. Checking in twice keeps the first time."""
     if registration.status != RegistrationStatus.CONFIRMED:
         raise RuleError("status", _l("Only confirmed participants can be checked in."))
-    if registration.checked_in_at is None:
-        registration.checked_in_at = now or utcnow()
-        session.flush()
-    return registration
+    # Conditional, so that two desks scanning the same code at once record one arrival.
+    first = _run(
+        session,
+        update(Registration)
+        .where(Registration.id == registration.id, Registration.checked_in_at.is_(None))
+        .values(checked_in_at=now or utcnow()),
+    )
+    session.refresh(registration, ["checked_in_at"])
+    return CheckIn(registration, is_repeat=first == 0)
 
 
 def get_event_registration(session: Session, event: Event, registration_id: int) -> Registration | None:
