@@ -36,6 +36,7 @@ from eventapp.models import (
 )
 from eventapp.models.base import pick_translation, utcnow
 from eventapp.models.events import session_speakers
+from eventapp.registrations import services as registration_services
 from eventapp.rules.conflicts import Conflict, Slot, find_conflicts
 from eventapp.rules.errors import RuleError
 from eventapp.rules.times import local_to_utc, partner_zones, utc_offset_label, utc_to_local, zoned
@@ -599,6 +600,7 @@ def release_agenda(
             )
         )
     }
+    raised = []
     for draft in drafts:
         data = data_from_json(session, draft.data)
         if draft.session_id is None:
@@ -608,7 +610,10 @@ def release_agenda(
         item = items[draft.session_id]
         old = (item.starts_at, item.ends_at, item.room)
         old_content = data_to_json(data_from_session(item))
+        old_capacity = item.capacity
         event_services.update_session(session, item, data)
+        if old_capacity is not None and (item.capacity is None or item.capacity > old_capacity):
+            raised.append(item.id)
         if draft.action == DraftAction.CANCEL:
             event_services.cancel_session(session, item)
             _change(session, release, item, ChangeKind.CANCELLED, *old)
@@ -620,6 +625,8 @@ def release_agenda(
     session.flush()
     audit.record(session, actor, "agenda.release", "event", event.id, event_id=event.id,
                  summary=f"#{number}", changes={"changes": len(release.changes)})
+    # A session whose capacity the release raised gives its new places to its waiting list.
+    registration_services.fill_session_places(session, event, raised)
     return release
 
 

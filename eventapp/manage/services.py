@@ -36,6 +36,7 @@ from eventapp.models import (
 )
 from eventapp.models.base import utcnow
 from eventapp.models.events import session_speakers
+from eventapp.registrations import services as registration_services
 from eventapp.rules import validation
 from eventapp.rules.errors import RuleError
 from eventapp.rules.times import local_to_utc, utc_to_local
@@ -293,6 +294,9 @@ def update_managed_event(
             session, actor, "event.update", "event", event.id, event_id=event.id,
             summary=event.slug, changes=changes,
         )
+    if {"capacity_onsite", "capacity_online"} & set(changes):
+        # Places a raised capacity frees go to the waiting list now, each person mailed.
+        registration_services.fill_event_places(session, event)
     return event
 
 

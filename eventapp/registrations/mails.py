@@ -1,12 +1,16 @@
 """Registration mails, rendered in the participant's language and queued in the outbox."""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import datetime
 
+import nh3
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from eventapp.calendar.services import FeedScope, build_feed
@@ -14,6 +18,7 @@ from eventapp.labels import label
 from eventapp.models import (
     AttendanceMode,
     Event,
+    EventSession,
     OutboxMail,
     Registration,
     RegistrationStatus,
@@ -28,7 +33,13 @@ from eventapp.outbox.services import (
     renderer,
 )
 from eventapp.registrations.sealing import make_sign_in_token
-from eventapp.registrations.services import choosable_sessions, feed_token_for, get_manage_token
+from eventapp.registrations.services import (
+    ACTIVE_STATUSES,
+    HeldPlaces,
+    choosable_sessions,
+    feed_token_for,
+    get_manage_token,
+)
 from eventapp.virtual.services import join_token_for, revealed_session_ids
 
 
@@ -132,7 +143,7 @@ def status_sentence(status: RegistrationStatus, mode: AttendanceMode) -> str:
 
 
 def _subject(template: str, event: Event, language: str, status: RegistrationStatus,
-             is_reminder: bool = False) -> str:
+             is_reminder: bool = False, is_change: bool = False) -> str:
     title = event.text("title", language)
     if template == "registration" and is_reminder:
         return _("Your link for %(title)s", title=title)
@@ -140,6 +151,8 @@ def _subject(template: str, event: Event, language: str, status: RegistrationSta
         return _("Sign in to your registration: %(title)s", title=title)
     if template == "registration":
         return _("Your registration: %(title)s – %(status)s", title=title, status=label(status))
+    if template == "status" and is_change:
+        return _("%(title)s: your registration has changed", title=title)
     if template == "status":
         return _("%(title)s: %(status)s", title=title, status=label(status))
     return title
@@ -150,11 +163,12 @@ def _render(template: str, language: str, **context: object) -> tuple[str, str, 
     registration = context["registration"]
     assert isinstance(registration, Registration)
     status = context.setdefault("status", registration.status)
+    mode = context.get("mode") or registration.attendance_mode
     context.setdefault("name", person_name(registration.first_name, registration.last_name))
     with force_locale(language):
-        context["status_sentence"] = status_sentence(status, registration.attendance_mode)  # type: ignore[arg-type]
+        context["status_sentence"] = status_sentence(status, mode)  # type: ignore[arg-type]
         subject = _subject(template, registration.event, language, status,  # type: ignore[arg-type]
-                           bool(context.get("is_reminder")))
+                           bool(context.get("is_reminder")), bool(context.get("is_change")))
         text = render_template(f"mail/{template}.txt", language=language, **context)
         html = render_template(f"mail/{template}.html", language=language, **context)
     return " ".join(subject.split()), text, html
@@ -230,17 +244,105 @@ def render_confirmation(session: Session, mail: OutboxMail) -> RenderedMail | No
     return RenderedMail(subject, text, html, _ics_attachment(session, registration, token))
 
 
-def queue_status_mail(session: Session, registration: Registration) -> OutboxMail:
-    """Tell a person their status changed (promoted, approved, rejected, cancelled)."""
+def _calendar_view(held: HeldPlaces) -> tuple[bool, bool, frozenset[int]]:
+    """What the person's calendar shows of a registration (see feed_scope): the event (or its
+    cancellation), the participants' links, and the limited sessions with a place."""
+    return (
+        held.status in ACTIVE_STATUSES,
+        held.status == RegistrationStatus.CONFIRMED,
+        frozenset(key for key, status in held.sessions.items() if status == RegistrationStatus.CONFIRMED),
+    )
+
+
+def queue_change_mail(
+    session: Session, registration: Registration, before: HeldPlaces, after: HeldPlaces
+) -> OutboxMail | None:
+    """Tell a person what one action changed for them: status, mode, sessions; None if nothing.
+
+    What changed is kept in the row (the mail says it even if more changes follow); the
+    text is written in the person's language when the mail leaves.
+    """
+    session_changes = []
+    if after.status in ACTIVE_STATUSES:
+        # Once a registration has ended, its status says all; its sessions went with it.
+        for key in sorted(set(before.sessions) | set(after.sessions)):
+            old, new = before.sessions.get(key), after.sessions.get(key)
+            if old != new:
+                session_changes.append([key, old.value if old else None, new.value if new else None])
+    is_status_change = before.status != after.status
+    if not is_status_change and before.mode == after.mode and not session_changes:
+        return None
     return queue_rendered_later(
         session,
-        kind=f"status_{registration.status.value}",
+        kind=f"status_{after.status.value}" if is_status_change else "registration_changed",
         recipient=registration.email,
         language=registration.preferred_language,
         renderer_name="status",
-        context={"status": registration.status.value},
+        context={
+            "status": after.status.value,
+            "old_status": before.status.value,
+            "mode": after.mode.value,
+            "old_mode": before.mode.value,
+            "sessions": session_changes,
+            "has_calendar": _calendar_view(before) != _calendar_view(after),
+        },
         registration_id=registration.id,
     )
+
+
+# What a change means for one session, by its new state (and, for a place won, its old one).
+SESSION_CHANGE_SENTENCES = {
+    "promoted": _l("A place has become free: you have moved up from the waiting list."),
+    "confirmed": _l("You have a place."),
+    "waiting": _l("Fully booked: you are on the waiting list."),
+    "pending": _l("Requested; the organisers have not decided yet."),
+    "lost": _l("You no longer have a place."),
+    "removed": _l("No longer among your choices."),
+}
+
+
+@dataclass(frozen=True)
+class SessionChangeLine:
+    """One session whose place changed, ready to show in the reader's language."""
+
+    state: str
+    sentence: str
+    title: str
+    times: list[str]
+
+
+def _session_state(old: str | None, new: str | None) -> str:
+    if new == RegistrationStatus.CONFIRMED.value:
+        return "promoted" if old == RegistrationStatus.WAITING.value else "confirmed"
+    if new in (RegistrationStatus.WAITING.value, RegistrationStatus.PENDING.value):
+        return new
+    return "lost" if old == RegistrationStatus.CONFIRMED.value else "removed"
+
+
+def _session_lines(
+    session: Session, event: Event, changes: list, language: str, is_status_change: bool
+) -> list[SessionChangeLine]:
+    # Imported here: the agenda package imports this module.
+    from eventapp.agenda.changes import slot_labels
+
+    lines = []
+    for key, old, new in changes:
+        item = session.get(EventSession, key)
+        if item is None or item.event_id != event.id:
+            continue
+        if is_status_change and old == RegistrationStatus.WAITING.value:
+            # A place won together with the whole registration is part of that news, not a
+            # move up from the session's own waiting list.
+            old = None
+        state = _session_state(old, new)
+        with force_locale(language):
+            lines.append(SessionChangeLine(
+                state=state,
+                sentence=str(SESSION_CHANGE_SENTENCES[state]),
+                title=item.text("title", language),
+                times=slot_labels(item.starts_at, item.ends_at, event.timezone),
+            ))
+    return lines
 
 
 @renderer("status")
@@ -248,17 +350,75 @@ def render_status(session: Session, mail: OutboxMail) -> RenderedMail | None:
     registration = _registration_of(session, mail)
     if registration is None or not mail.context:
         return None
+    context = mail.context
     # The status the mail announces, even if it has changed again since.
-    status = RegistrationStatus(mail.context["status"])
+    status = RegistrationStatus(context["status"])
+    old_status = RegistrationStatus(context.get("old_status") or status.value)
+    mode = AttendanceMode(context.get("mode") or registration.attendance_mode.value)
+    old_mode = AttendanceMode(context.get("old_mode") or mode.value)
     language = registration.preferred_language
+    # Rows queued before changes were recorded attach the calendar on these two statuses.
+    has_attachment = bool(context.get(
+        "has_calendar", status in (RegistrationStatus.CONFIRMED, RegistrationStatus.CANCELLED)))
     subject, text, html = _render(
-        "status", language, registration=registration, status=status,
+        "status", language, registration=registration, status=status, mode=mode,
+        is_change="old_status" in context and old_status == status,
+        is_promotion=old_status == RegistrationStatus.WAITING and status == RegistrationStatus.CONFIRMED,
+        old_mode=old_mode if old_mode != mode else None,
+        session_lines=_session_lines(session, registration.event, context.get("sessions") or [], language,
+                                     old_status != status),
+        has_attachment=has_attachment,
         **_event_context(registration.event),
     )
-    attachment = None
-    if status in (RegistrationStatus.CONFIRMED, RegistrationStatus.CANCELLED):
-        attachment = _ics_attachment(session, registration, None)
+    attachment = _ics_attachment(session, registration, None) if has_attachment else None
     return RenderedMail(subject, text, html, attachment)
+
+
+# A link ends at white space, at what cannot stand in a URL unescaped, and before CJK
+# punctuation and full-width forms (Chinese text runs straight on after a link).
+URL_RE = re.compile(r"""https?://[^\s<>"'`\u3000-\u303f\uff00-\uffef]+""", re.IGNORECASE)
+TRAILING_PUNCTUATION = ".,;:!?'\")]}*"
+MESSAGE_TAGS = {"p", "br", "a"}
+
+
+def _split_link(candidate: str) -> tuple[str, str]:
+    """("https://x.org/a_(b)", ").") from "https://x.org/a_(b))."; sentence marks stay text."""
+    url = candidate
+    while url and url[-1] in TRAILING_PUNCTUATION:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    return url, candidate[len(url):]
+
+
+def _linked_line(line: str) -> Markup:
+    parts: list[Markup] = []
+    position = 0
+    for match in URL_RE.finditer(line):
+        url, rest = _split_link(match.group())
+        parts.append(escape(line[position:match.start()]))
+        if url.split("://", 1)[1]:
+            parts.append(Markup('<a href="{0}">{0}</a>').format(url))
+        else:
+            parts.append(escape(url))
+        parts.append(escape(rest))
+        position = match.end()
+    parts.append(escape(line[position:]))
+    return Markup("").join(parts)
+
+
+def message_html(text: str) -> Markup:
+    """An organiser's plain text as HTML: a <p> per blank-line paragraph, <br> per line
+    break, http(s) URLs as links; everything else escaped, never taken as HTML."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    paragraphs = [part.strip("\n") for part in re.split(r"\n[ \t]*\n\s*", text) if part.strip()]
+    html = "\n".join(
+        Markup("<p>{}</p>").format(Markup("<br>\n").join(_linked_line(line) for line in paragraph.split("\n")))
+        for paragraph in paragraphs
+    )
+    # Belt and braces: whatever slipped through, only these tags and http(s) links survive.
+    cleaned = nh3.clean(html, tags=MESSAGE_TAGS, attributes={"a": {"href"}}, url_schemes={"http", "https"})
+    return Markup(cleaned)  # noqa: S704  (nh3's output: escaped text, <p>, <br>, http(s) links)
 
 
 def queue_organiser_message(
@@ -266,9 +426,10 @@ def queue_organiser_message(
 ) -> OutboxMail:
     """An organiser's message to one participant, framed in the participant's language."""
     language = registration.preferred_language
+    message = message.replace("\r\n", "\n").replace("\r", "\n").strip()
     _subject, text, html = _render(
         "message", language, registration=registration, message=message,
-        **_event_context(registration.event),
+        message_html=message_html(message), **_event_context(registration.event),
     )
     return queue_mail(
         session,

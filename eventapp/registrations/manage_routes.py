@@ -9,9 +9,17 @@ from werkzeug.wrappers import Response
 
 from eventapp import audit
 from eventapp.auth.decorators import get_managed_event_or_404, organiser_required
+from eventapp.display import date_label, datetime_label, time_label
 from eventapp.extensions import db
 from eventapp.i18n import current_language
-from eventapp.models import AttendanceMode, OrganisationKind, Registration, RegistrationStatus
+from eventapp.models import (
+    AttendanceMode,
+    Event,
+    OrganisationKind,
+    Registration,
+    RegistrationStatus,
+)
+from eventapp.models.base import utcnow
 from eventapp.registrations import exports, mails, manage_bp, services
 from eventapp.registrations.forms import CheckinForm, ConfirmForm, FilterForm, MessageForm
 from eventapp.registrations.routes import _deliver_new_mails, _last_mail_id
@@ -75,6 +83,16 @@ def _record(registration: Registration, action: str, old_status: RegistrationSta
     )
 
 
+def _already_checked_in(event: Event, registration: Registration) -> str:
+    """"Already checked in at 09:12 Berlin (UTC+1): Anna Schmidt" (with the date if not today)."""
+    moment = registration.checked_in_at
+    assert moment is not None
+    same_day = date_label(moment, event.timezone) == date_label(utcnow(), event.timezone)
+    when = time_label(moment, event.timezone) if same_day else datetime_label(moment, event.timezone)
+    return _("Already checked in at %(time)s: %(name)s", time=when,
+             name=mails.person_name(registration.first_name, registration.last_name))
+
+
 @manage_bp.get(f"{PREFIX}/")
 @organiser_required
 def index(slug: str) -> str:
@@ -112,7 +130,7 @@ def act(slug: str, registration_id: int, action: str) -> Response:
     before = _last_mail_id()
     old_status = registration.status
     try:
-        service(db.session, registration)
+        result = service(db.session, registration)
     except RuleError as error:
         db.session.rollback()
         flash(str(error.message), "error")
@@ -126,7 +144,10 @@ def act(slug: str, registration_id: int, action: str) -> Response:
         "promote": _("Moved up from the waiting list."),
         "checkin": _("Checked in."),
     }
-    flash(messages[action], "success")
+    if isinstance(result, services.CheckIn) and result.is_repeat:
+        flash(_already_checked_in(event, registration), "warning")
+    else:
+        flash(messages[action], "success")
     return _back(slug)
 
 
@@ -151,17 +172,20 @@ def checkin(slug: str) -> Response:
         form.code.errors = [_("No registration for this event has this code.")]
         return render_template("manage/checkin.html", event=event, form=form), 404  # type: ignore[return-value]
     try:
-        services.check_in(db.session, registration)
+        result = services.check_in(db.session, registration)
     except RuleError as error:
         db.session.rollback()
         form.code.errors = [str(error.message)]
         return render_template("manage/checkin.html", event=event, form=form), 409  # type: ignore[return-value]
     _record(registration, "registration.checkin", registration.status)
     db.session.commit()
-    flash(
-        _("Checked in: %(name)s", name=f"{registration.first_name} {registration.last_name}"),
-        "success",
-    )
+    if result.is_repeat:
+        flash(_already_checked_in(event, registration), "warning")
+    else:
+        flash(
+            _("Checked in: %(name)s", name=f"{registration.first_name} {registration.last_name}"),
+            "success",
+        )
     return redirect(url_for("registrations_manage.checkin", slug=slug))
 
 

@@ -268,6 +268,7 @@ def change_sessions(token: str) -> BaseResponse:
         if form.csrf_token.errors:
             abort(400)
         return _manage_page(registration, token, 422, sessions_form=form)
+    before = _last_mail_id()
     try:
         services.change_sessions(db.session, registration, list(form.session_ids.data or []))
     except RuleError as error:
@@ -275,7 +276,7 @@ def change_sessions(token: str) -> BaseResponse:
         registration = _get_registration_or_404(token)
         form.session_ids.errors = [str(error.message)]
         return _manage_page(registration, token, 409, sessions_form=form)
-    return _after_change(token, _("Your sessions have been saved."), _last_mail_id())
+    return _after_change(token, _("Your sessions have been saved."), before)
 
 
 @bp.post("/registrations/<token>/delete")

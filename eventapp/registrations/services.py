@@ -614,13 +614,64 @@ def _unseat_sessions(session: Session, registration: Registration, status: Regis
     return freed
 
 
+# --- what an action changed for each person ------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeldPlaces:
+    """What a registration holds at one moment: status, mode and each chosen session's status."""
+
+    status: RegistrationStatus
+    mode: AttendanceMode
+    sessions: dict[int, RegistrationStatus]
+
+
+def held_places(registration: Registration) -> HeldPlaces:
+    return HeldPlaces(
+        registration.status,
+        registration.attendance_mode,
+        {choice.session_id: choice.status for choice in registration.session_choices},
+    )
+
+
+class StatusChanges:
+    """The people one action touched, with what they held before it.
+
+    One action can move a person several times (a place in the event, then in two of its
+    sessions); comparing before and after once at the end gives each person exactly one
+    mail that lists all of it, queued in the action's own transaction.
+    """
+
+    def __init__(self) -> None:
+        self._before: dict[int, tuple[Registration, HeldPlaces]] = {}
+
+    def watch(self, registration: Registration) -> None:
+        """Remember what the person holds; call before this action first changes them."""
+        if registration.id not in self._before:
+            self._before[registration.id] = (registration, held_places(registration))
+
+    def queue_mails(self, session: Session) -> None:
+        """One mail to each watched person whose status, mode or sessions changed."""
+        from eventapp.registrations import mails
+
+        session.flush()
+        for registration, before in self._before.values():
+            mails.queue_change_mail(session, registration, before, held_places(registration))
+        self._before.clear()
+
+
 # --- promotion ---------------------------------------------------------------------------
 
 
-def promote_waiting_list(session: Session, event_id: int, mode: AttendanceMode) -> list[Registration]:
-    """Confirm waiting people of `mode` in order of arrival while places are free."""
-    from eventapp.registrations import mails
+def promote_waiting_list(
+    session: Session, event_id: int, mode: AttendanceMode, changes: StatusChanges | None = None
+) -> list[Registration]:
+    """Confirm waiting people of `mode` in order of arrival while places are free.
 
+    Each promoted person is mailed: with `changes`, by the caller once its action is done.
+    """
+    own = changes is None
+    changes = changes if changes is not None else StatusChanges()
     promoted: list[Registration] = []
     skipped: set[int] = set()
     while True:
@@ -639,8 +690,12 @@ def promote_waiting_list(session: Session, event_id: int, mode: AttendanceMode) 
             query = query.with_for_update(skip_locked=True)
         candidate_id = session.scalar(query)
         if candidate_id is None or not _take_event_seat(session, event_id, mode):
+            if own:
+                changes.queue_mails(session)
             return promoted
         candidate = session.get(Registration, candidate_id)
+        if candidate is not None:
+            changes.watch(candidate)
         if candidate is None or not _transition(
             session, candidate, (RegistrationStatus.WAITING,), RegistrationStatus.CONFIRMED
         ):
@@ -648,11 +703,10 @@ def promote_waiting_list(session: Session, event_id: int, mode: AttendanceMode) 
             skipped.add(candidate_id)
             continue
         _seat_sessions(session, candidate)
-        mails.queue_status_mail(session, candidate)
         promoted.append(candidate)
 
 
-def _promote_session_waiting(session: Session, event_id: int, session_id: int) -> None:
+def _promote_session_waiting(session: Session, event_id: int, session_id: int, changes: StatusChanges) -> None:
     while True:
         choice = session.scalar(
             select(RegistrationSession)
@@ -667,18 +721,39 @@ def _promote_session_waiting(session: Session, event_id: int, session_id: int) -
         )
         if choice is None or not _take_session_seat(session, event_id, session_id):
             return
+        changes.watch(choice.registration)
         choice.status = RegistrationStatus.CONFIRMED
         session.flush()
 
 
 def _after_release(session: Session, registration: Registration, freed_sessions: list[int],
-                   freed_mode: AttendanceMode | None) -> list[Registration]:
+                   freed_mode: AttendanceMode | None, changes: StatusChanges) -> list[Registration]:
     promoted = []
     if freed_mode is not None:
-        promoted = promote_waiting_list(session, registration.event_id, freed_mode)
+        promoted = promote_waiting_list(session, registration.event_id, freed_mode, changes)
     for session_id in freed_sessions:
-        _promote_session_waiting(session, registration.event_id, session_id)
+        _promote_session_waiting(session, registration.event_id, session_id, changes)
     return promoted
+
+
+def fill_event_places(session: Session, event: Event) -> list[Registration]:
+    """Promote the event's waiting lists into its free places (after its capacity was
+    raised); each person moved up gets one mail. Returns those confirmed."""
+    changes = StatusChanges()
+    promoted = []
+    for mode in allowed_modes(event):
+        promoted += promote_waiting_list(session, event.id, mode, changes)
+    changes.queue_mails(session)
+    return promoted
+
+
+def fill_session_places(session: Session, event: Event, session_ids: list[int]) -> None:
+    """Promote these sessions' waiting lists into their free places (after their capacity
+    was raised); each person moved up gets one mail, however many sessions they won."""
+    changes = StatusChanges()
+    for session_id in sorted(set(session_ids)):
+        _promote_session_waiting(session, event.id, session_id, changes)
+    changes.queue_mails(session)
 
 
 # --- participant actions -----------------------------------------------------------------
@@ -689,8 +764,8 @@ def cancel_registration(session: Session, registration: Registration) -> list[Re
 
     Returns the people promoted into the freed place.
     """
-    from eventapp.registrations import mails
-
+    changes = StatusChanges()
+    changes.watch(registration)
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED
     if not _transition(session, registration, ACTIVE_STATUSES, RegistrationStatus.CANCELLED):
         raise RuleError("status", NOT_ACTIVE)
@@ -699,8 +774,9 @@ def cancel_registration(session: Session, registration: Registration) -> list[Re
         _release_event_seat(session, registration.event_id, registration.attendance_mode)
         freed_mode = registration.attendance_mode
     freed = _unseat_sessions(session, registration, RegistrationStatus.CANCELLED)
-    mails.queue_status_mail(session, registration)
-    return _after_release(session, registration, freed, freed_mode)
+    promoted = _after_release(session, registration, freed, freed_mode, changes)
+    changes.queue_mails(session)
+    return promoted
 
 
 def delete_registration(session: Session, registration: Registration) -> None:
@@ -713,7 +789,10 @@ def delete_registration(session: Session, registration: Registration) -> None:
                 _release_event_seat(session, registration.event_id, registration.attendance_mode)
                 freed_mode = registration.attendance_mode
             freed = _unseat_sessions(session, registration, RegistrationStatus.CANCELLED)
-            _after_release(session, registration, freed, freed_mode)
+            # The person deleted hears nothing (their data is gone); those moved up do.
+            changes = StatusChanges()
+            _after_release(session, registration, freed, freed_mode, changes)
+            changes.queue_mails(session)
     session.execute(delete(OutboxMail).where(OutboxMail.registration_id == registration.id))
     session.delete(registration)
     session.flush()
@@ -723,13 +802,13 @@ def change_attendance_mode(
     session: Session, registration: Registration, mode: AttendanceMode
 ) -> Registration:
     """Switch between on-site and online; refuses modes the event lacks or that are full."""
-    from eventapp.registrations import mails
-
     event = registration.event
     validation.check_attendance_mode(event.format.value, mode.value)
     old_mode = registration.attendance_mode
     if mode == old_mode:
         return registration
+    changes = StatusChanges()
+    changes.watch(registration)
     if registration.status == RegistrationStatus.CONFIRMED:
         if not _take_event_seat(session, event.id, mode):
             raise RuleError("attendance_mode", MODE_FULL)
@@ -740,7 +819,7 @@ def change_attendance_mode(
             _release_event_seat(session, event.id, mode)
             raise RuleError("status", NOT_ACTIVE)
         _release_event_seat(session, event.id, old_mode)
-        promote_waiting_list(session, event.id, old_mode)
+        promote_waiting_list(session, event.id, old_mode, changes)
     elif registration.status == RegistrationStatus.WAITING:
         if _take_event_seat(session, event.id, mode):
             if not _transition(
@@ -750,7 +829,6 @@ def change_attendance_mode(
                 _release_event_seat(session, event.id, mode)
                 raise RuleError("status", NOT_ACTIVE)
             _seat_sessions(session, registration)
-            mails.queue_status_mail(session, registration)
         else:
             registration.attendance_mode = mode
     elif registration.status == RegistrationStatus.PENDING:
@@ -759,6 +837,7 @@ def change_attendance_mode(
         raise RuleError("status", NOT_ACTIVE)
     registration.updated_at = utcnow()
     session.flush()
+    changes.queue_mails(session)
     return registration
 
 
@@ -770,6 +849,8 @@ def change_sessions(session: Session, registration: Registration, session_ids: l
     wanted = set(session_ids)
     if not wanted <= allowed:
         raise RuleError("session_ids", _l("Please choose among the sessions listed."))
+    changes = StatusChanges()
+    changes.watch(registration)
     freed = []
     for choice in list(registration.session_choices):
         if choice.session_id in wanted:
@@ -780,17 +861,21 @@ def change_sessions(session: Session, registration: Registration, session_ids: l
         registration.session_choices.remove(choice)
     present = {choice.session_id for choice in registration.session_choices}
     now = utcnow()
+    # A confirmed person's new choice waits until _seat_sessions wins it a seat below
+    # (created as confirmed, it would be skipped there and overbook the session).
+    status = RegistrationStatus.WAITING if registration.status == RegistrationStatus.CONFIRMED else registration.status
     for session_id in sorted(wanted - present):
         registration.session_choices.append(
-            RegistrationSession(session_id=session_id, status=registration.status, created_at=now)
+            RegistrationSession(session_id=session_id, status=status, created_at=now)
         )
     session.flush()
     if registration.status == RegistrationStatus.CONFIRMED:
         _seat_sessions(session, registration)
     for session_id in freed:
-        _promote_session_waiting(session, registration.event_id, session_id)
+        _promote_session_waiting(session, registration.event_id, session_id, changes)
     registration.updated_at = now
     session.flush()
+    changes.queue_mails(session)
     return registration
 
 
@@ -799,11 +884,11 @@ def change_sessions(session: Session, registration: Registration, session_ids: l
 
 def approve_registration(session: Session, registration: Registration) -> Registration:
     """Approve a pending registration: confirmed when a place is free, else waiting."""
-    from eventapp.registrations import mails
-
     event = registration.event
     if registration.status != RegistrationStatus.PENDING:
         raise RuleError("status", _l("Only registrations awaiting approval can be approved."))
+    changes = StatusChanges()
+    changes.watch(registration)
     if _take_event_seat(session, event.id, registration.attendance_mode):
         if not _transition(session, registration, (RegistrationStatus.PENDING,), RegistrationStatus.CONFIRMED):
             _release_event_seat(session, event.id, registration.attendance_mode)
@@ -817,48 +902,60 @@ def approve_registration(session: Session, registration: Registration) -> Regist
     else:
         raise RuleError("status", NO_SEAT)
     session.flush()
-    mails.queue_status_mail(session, registration)
+    changes.queue_mails(session)
     return registration
 
 
 def reject_registration(session: Session, registration: Registration) -> Registration:
     """Reject a pending or waiting registration; refuses confirmed or inactive ones."""
-    from eventapp.registrations import mails
-
+    changes = StatusChanges()
+    changes.watch(registration)
     if not _transition(
         session, registration,
         (RegistrationStatus.PENDING, RegistrationStatus.WAITING), RegistrationStatus.REJECTED,
     ):
         raise RuleError("status", _l("Only pending or waiting registrations can be rejected."))
     _unseat_sessions(session, registration, RegistrationStatus.REJECTED)
-    mails.queue_status_mail(session, registration)
+    changes.queue_mails(session)
     return registration
 
 
 def promote_registration(session: Session, registration: Registration) -> Registration:
     """Move a waiting person up now; refuses when no place is free."""
-    from eventapp.registrations import mails
-
     if registration.status != RegistrationStatus.WAITING:
         raise RuleError("status", _l("Only people on the waiting list can be moved up."))
+    changes = StatusChanges()
+    changes.watch(registration)
     if not _take_event_seat(session, registration.event_id, registration.attendance_mode):
         raise RuleError("status", NO_SEAT)
     if not _transition(session, registration, (RegistrationStatus.WAITING,), RegistrationStatus.CONFIRMED):
         _release_event_seat(session, registration.event_id, registration.attendance_mode)
         raise RuleError("status", NOT_ACTIVE)
     _seat_sessions(session, registration)
-    mails.queue_status_mail(session, registration)
+    changes.queue_mails(session)
     return registration
 
 
-def check_in(session: Session, registration: Registration, now: datetime | None = None) -> Registration:
+@dataclass(frozen=True)
+class CheckIn:
+    registration: Registration
+    # True when the person had been checked in before: the first time is kept.
+    is_repeat: bool
+
+
+def check_in(session: Session, registration: Registration, now: datetime | None = None) -> CheckIn:
     """Record arrival; refuses registrations that are not confirmed. Checking in twice keeps the first time."""
     if registration.status != RegistrationStatus.CONFIRMED:
         raise RuleError("status", _l("Only confirmed participants can be checked in."))
-    if registration.checked_in_at is None:
-        registration.checked_in_at = now or utcnow()
-        session.flush()
-    return registration
+    # Conditional, so that two desks scanning the same code at once record one arrival.
+    first = _run(
+        session,
+        update(Registration)
+        .where(Registration.id == registration.id, Registration.checked_in_at.is_(None))
+        .values(checked_in_at=now or utcnow()),
+    )
+    session.refresh(registration, ["checked_in_at"])
+    return CheckIn(registration, is_repeat=first == 0)
 
 
 def get_event_registration(session: Session, event: Event, registration_id: int) -> Registration | None:

@@ -187,6 +187,16 @@ def test_session_limit_puts_second_person_on_session_waiting_list(session):
     assert ([c.status.value for c in second.registration.session_choices], visit.taken) == (["confirmed"], 1)
 
 
+def test_confirmed_person_adding_a_full_session_waits_for_it(session):
+    event = open_event(session)
+    visit = make_session(session, event, kind=SessionKind.SITE_VISIT, capacity=1)
+    sign_up(session, event, "a@example.org", session_ids=[visit.id])
+    second = sign_up(session, event, "b@example.org")
+    services.change_sessions(session, second.registration, [visit.id])
+    session.refresh(visit)
+    assert ([c.status.value for c in second.registration.session_choices], visit.taken) == (["waiting"], 1)
+
+
 def test_session_choice_outside_event_is_refused(session):
     event = open_event(session)
     other = open_event(session)
