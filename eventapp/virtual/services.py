@@ -280,12 +280,20 @@ def revealed_session_ids(registration: Registration, now: datetime) -> frozenset
 # --- join tokens ---------------------------------------------------------------------------
 
 
-def join_token_for(registration: Registration) -> str:
+def join_token_for(registration: Registration, key: str | None = None) -> str:
     """The participant's join secret: grants joining only; dies with a renewed manage link."""
-    key = current_app.config["SECRET_KEY"].encode()
+    secret = (key or current_app.config["SECRET_KEY"]).encode()
     message = f"join:{registration.id}:{registration.token_hash}".encode()
-    digest = hmac.new(key, message, hashlib.sha256).digest()
+    digest = hmac.new(secret, message, hashlib.sha256).digest()
     return f"{registration.id}.{base64.urlsafe_b64encode(digest).rstrip(b'=').decode()}"
+
+
+def _join_token_matches(registration: Registration, token: str) -> bool:
+    """Tokens made with SECRET_KEY or one of SECRET_KEY_FALLBACKS: a key rotation breaks no
+    join link in a mail already sent."""
+    config = current_app.config
+    keys = (config["SECRET_KEY"], *(config.get("SECRET_KEY_FALLBACKS") or ()))
+    return any(hmac.compare_digest(join_token_for(registration, key), token) for key in keys)
 
 
 def get_registration_by_join_token(session: Session, token: str) -> Registration | None:
@@ -301,7 +309,7 @@ def get_registration_by_join_token(session: Session, token: str) -> Registration
             selectinload(Registration.session_choices),
         )
     )
-    if registration is None or not hmac.compare_digest(join_token_for(registration), token):
+    if registration is None or not _join_token_matches(registration, token):
         return None
     return registration
 

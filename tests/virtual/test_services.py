@@ -46,6 +46,21 @@ def test_join_token_is_not_the_feed_token_and_finds_its_registration(session):
     assert services.get_registration_by_join_token(session, "99999999999.x") is None
 
 
+def test_join_token_survives_a_key_rotation_through_the_fallbacks(app, session):
+    event = virtual_event(session)
+    result = sign_up(session, event)
+    token = services.join_token_for(result.registration)
+    old_key = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "a-new-and-equally-long-secret-key-0123456789"
+    try:
+        assert services.get_registration_by_join_token(session, token) is None
+        app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+        assert services.get_registration_by_join_token(session, token) is result.registration
+    finally:
+        app.config["SECRET_KEY"] = old_key
+        app.config["SECRET_KEY_FALLBACKS"] = []
+
+
 @pytest.mark.parametrize(
     ("status", "reason"),
     [("confirmed", ""), ("waiting", "not_confirmed"), ("cancelled", "not_confirmed")],
