@@ -57,6 +57,18 @@ def begin_write(session: Session) -> None:
         raise
 
 
+def begin_write_on_post() -> None:
+    """A blueprint's before_request: every POST of the back office is a writer from its start
+    (approvals, promotions and capacity edits take seats), so SQLite queues it instead of
+    failing with "database is locked" halfway."""
+    from flask import request
+
+    from eventapp.extensions import db
+
+    if request.method == "POST":
+        begin_write(db.session)
+
+
 def _take_write_lock(session: Session, database: str | None) -> None:
     """Queue SQLite writers of every process on a file lock before BEGIN IMMEDIATE.
 

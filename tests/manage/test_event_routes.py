@@ -2,8 +2,10 @@ from datetime import datetime
 
 import pytest
 from flask_babel import refresh
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select
 
+from eventapp.extensions import db
 from eventapp.models import (
     AuditEntry,
     Event,
@@ -417,3 +419,35 @@ def test_archive_refuses_event_that_has_not_ended(client, session, event):
 
     session.expire_all()
     assert (event.archived_at, page.count("An event can be archived only once it has ended.")) == (None, 2)
+
+
+@pytest.fixture
+def db_engine_statements(app):
+    """Every statement the engine sends, BEGIN included."""
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def _record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        statements.append(statement.strip())
+
+    sqlalchemy_event.listen(engine, "before_cursor_execute", _record)
+    yield statements
+    sqlalchemy_event.remove(engine, "before_cursor_execute", _record)
+
+
+def test_back_office_posts_take_the_sqlite_write_lock_before_reading(client, session, event, db_engine_statements):
+    """A POST that may take seats starts as a writer (BEGIN IMMEDIATE), so concurrent writers
+    queue instead of failing with "database is locked"; a GET stays a plain reader."""
+    signed_in(client, session, role=UserRole.ADMIN)
+    get(client, f"/manage/events/{event.slug}/")
+    reads = list(db_engine_statements)
+    db_engine_statements.clear()
+    post(client, f"/manage/events/{event.slug}/publish")
+    writes = list(db_engine_statements)
+    if session.get_bind().dialect.name == "sqlite":
+        assert "BEGIN IMMEDIATE" not in reads
+        assert "BEGIN IMMEDIATE" in writes
+    else:
+        assert "BEGIN IMMEDIATE" not in reads + writes
+    assert session.scalar(select(Event.status).where(Event.id == event.id)) == EventStatus.PUBLISHED
