@@ -26,6 +26,7 @@ from eventapp.models import (
 )
 from eventapp.models.base import utcnow
 from eventapp.outbox.services import RenderedMail, queue_rendered_later, renderer
+from eventapp.outbox.text import message_html
 from eventapp.registrations.mails import person_name, public_url
 from eventapp.registrations.services import ACTIVE_STATUSES
 from eventapp.rules.errors import RuleError
@@ -130,13 +131,16 @@ def render_digest(
         lines: list[ChangeLine] = change_lines(list(release.changes), event, language)
         title = event.text("title", language)
         subject = _("Agenda changes: %(title)s", title=title)
+        note = release.note_i18n.get(language) or release.note_i18n.get(event.main_language) or ""
+        note = note.replace("\r\n", "\n").replace("\r", "\n").strip()
         context = {
             "event": event,
             "release": release,
             "lines": lines,
             "language": language,
             "name": name,
-            "note": release.note_i18n.get(language) or release.note_i18n.get(event.main_language) or "",
+            "note": note,
+            "note_html": message_html(note),
             "event_url": public_url(f"/events/{event.slug}/"),
         }
         text = render_template("mail/agenda_changes.txt", **context)

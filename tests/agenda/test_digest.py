@@ -129,6 +129,20 @@ def test_digest_text_in_german_names_both_zones_old_and_new(session):
     assert "Saal 1 → Saal 3" in text
 
 
+def test_digest_note_keeps_paragraphs_and_links_and_escapes_markup(session):
+    event, release = released_event(session)
+    release.note_i18n = {"de": "Der Bus fährt um 8 Uhr.\r\n\r\nPlan: https://isa.example.org/bus.\n<script>x</script>"}
+    queue_release_digest(session, event, release)
+
+    content = render(session, digest_mails(session)[0])
+
+    html = content.body_html
+    assert "<p>Der Bus fährt um 8 Uhr.</p>" in html
+    assert '<a href="https://isa.example.org/bus" rel="noopener noreferrer">https://isa.example.org/bus</a>.<br>' in html
+    assert "<script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "Plan: https://isa.example.org/bus." in content.body_text
+
+
 def test_digest_text_in_chinese_uses_chinese_titles_and_both_zones(session):
     event, release = released_event(session)
     queue_release_digest(session, event, release)
