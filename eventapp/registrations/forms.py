@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from eventapp.forms import Form
+from eventapp.forms import ConfirmStepForm, Form
 from eventapp.labels import LANGUAGE_ENDONYMS, label
 from eventapp.models import AttendanceMode, OrganisationKind, RegistrationStatus
 from eventapp.rules import validation
@@ -131,8 +131,9 @@ class SessionsForm(Form):
     submit = SubmitField(_l("Save my sessions"))
 
 
-class ConfirmForm(Form):
-    """A button that only needs the CSRF token (cancel, delete, approve ...)."""
+class ConfirmForm(ConfirmStepForm):
+    """A button that needs the CSRF token (approve, check in); cancel, delete and reject
+    also need `confirm=1` from their confirmation page."""
 
     submit = SubmitField(_l("Confirm"))
 
@@ -160,7 +161,9 @@ class CheckinForm(Form):
     submit = SubmitField(_l("Check in"))
 
 
-class MessageForm(Form):
+class MessageForm(ConfirmStepForm):
+    """Two steps: the form, then a confirmation naming how many people get the mail."""
+
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
     message = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=10000)])
     status = SelectField(_l("Send to"), choices=[], validators=[Optional()])

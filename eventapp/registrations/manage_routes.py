@@ -11,7 +11,7 @@ from eventapp import audit
 from eventapp.auth.decorators import get_managed_event_or_404, organiser_required
 from eventapp.extensions import db
 from eventapp.i18n import current_language
-from eventapp.models import AttendanceMode, OrganisationKind, Registration, RegistrationStatus
+from eventapp.models import AttendanceMode, Event, OrganisationKind, Registration, RegistrationStatus
 from eventapp.registrations import exports, mails, manage_bp, services
 from eventapp.registrations.forms import CheckinForm, ConfirmForm, FilterForm, MessageForm
 from eventapp.registrations.routes import _deliver_new_mails, _last_mail_id
@@ -93,16 +93,48 @@ def index(slug: str) -> str:
     )
 
 
-@manage_bp.post(f"{PREFIX}/<int:registration_id>/<any(approve, reject, promote, checkin):action>")
+def _reject_confirm_page(event: Event, registration: Registration) -> str:
+    """The second step of a rejection: whom it concerns and what they will get."""
+    args = {key: value for key, value in request.args.items() if value}
+    confirm = {
+        "name": "reject",
+        "title": _("Reject this registration?"),
+        "lines": [
+            _("%(name)s (%(email)s) will be rejected: their place or waiting-list spot is freed "
+              "and they get an e-mail in their language.",
+              name=mails.person_name(registration.first_name, registration.last_name),
+              email=registration.email),
+            _("This cannot be undone; the person would have to register again."),
+        ],
+        "url": url_for("registrations_manage.act", slug=event.slug, registration_id=registration.id,
+                       action="reject", **args),
+        "button": _("Yes, reject"),
+        "back_url": url_for("registrations_manage.index", slug=event.slug, **args),
+        "back_text": _("No, back to the registrations"),
+    }
+    return render_template("confirm.html", confirm=confirm, form=ConfirmForm(formdata=None))
+
+
+@manage_bp.route(f"{PREFIX}/<int:registration_id>/<any(approve, reject, promote, checkin):action>",
+                 methods=["GET", "POST"])
 @organiser_required
-def act(slug: str, registration_id: int, action: str) -> Response:
-    services.begin_write(db.session)
+def act(slug: str, registration_id: int, action: str) -> Response | str:
+    """Approve, promote and check in act at once; reject asks first (GET, or a POST
+    without `confirm=1`, shows the confirmation)."""
+    if request.method == "GET" and action != "reject":
+        abort(405)
+    if request.method == "POST":
+        services.begin_write(db.session)
     event = get_managed_event_or_404(slug)
     registration = services.get_event_registration(db.session, event, registration_id)
     if registration is None:
         abort(404)
-    if not ConfirmForm().validate_on_submit():
+    form = ConfirmForm()
+    if request.method == "POST" and not form.validate_on_submit():
         abort(400)
+    if action == "reject" and not form.is_confirmed:
+        db.session.rollback()
+        return _reject_confirm_page(event, registration)
     service = {
         "approve": services.approve_registration,
         "reject": services.reject_registration,
@@ -216,6 +248,11 @@ def message(slug: str) -> Response | str:
         )
         if registration.status in services.ACTIVE_STATUSES
     ]
+    if not form.is_confirmed or request.form.get("edit"):
+        # Nothing is queued before the organiser has seen how many people it reaches.
+        db.session.rollback()
+        template = "manage/message.html" if request.form.get("edit") else "manage/message_confirm.html"
+        return render_template(template, event=event, form=form, recipients=len(recipients))
     before = _last_mail_id()
     for registration in recipients:
         mails.queue_organiser_message(db.session, registration, form.subject.data, form.message.data)

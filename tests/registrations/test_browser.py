@@ -58,6 +58,9 @@ def test_register_read_mail_change_and_cancel_in_browser(app, session, live_serv
 
     page.locator("button[data-action=cancel]").click()
     page.wait_for_load_state()
+    assert page.locator("[data-confirm-page=cancel]").count() == 1
+    page.locator("button[data-confirm=yes]").click()
+    page.wait_for_load_state()
     assert page.locator("main").get_attribute("data-status") == "cancelled"
     session.rollback()
     session.refresh(event)
