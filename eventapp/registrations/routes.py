@@ -196,6 +196,7 @@ def _manage_page(registration: Registration, token: str, status: int = 200,
         join_views=participant_join_views(registration, join_token_for(registration), language, utcnow()),
         qr_data_uri=qr_data_uri(checkin_code),
         checkin_code=checkin_code,
+        person_name=mails.person_name,
     )
     return _private(make_response(body, status))
 
