@@ -103,3 +103,31 @@ def test_back_office_table_stays_usable_with_long_values(session, live_server, c
     assert (page.evaluate("document.documentElement.scrollWidth"), wrap[0] <= wrap[1]) == (width, True)
     assert (email.get_attribute("title"), button.is_visible()) == (LONG_EMAIL, True)
     context.close()
+
+
+@pytest.mark.parametrize(("language", "width"), [("de", 1280), ("zh", 390)])
+def test_registration_form_has_no_serious_accessibility_violations(session, live_server, chromium,
+                                                                   language, width):
+    from tests.events.test_browser import _axe_script
+
+    script = _axe_script()
+    event = open_event(session)
+    make_session(session, event, kind=SessionKind.SITE_VISIT, capacity=1)
+    session.commit()
+    # bypass_csp only lets the test inject axe; the page itself stays under its CSP.
+    context = chromium.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/events/{event.slug}/register?lang={language}")
+    page.locator("form.form button[type=submit]").click()  # empty: every error shown
+    page.wait_for_load_state()
+    page.add_script_tag(path=str(script))
+
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+
+    serious = [
+        (violation["id"], [node["target"] for node in violation["nodes"]])
+        for violation in result["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert (page.locator("#participant_type-error").count(), serious) == (1, [])
+    context.close()
