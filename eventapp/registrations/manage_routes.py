@@ -121,11 +121,11 @@ def _reject_confirm_page(event: Event, registration: Registration) -> str:
 def act(slug: str, registration_id: int, action: str) -> Response | str:
     """Approve, promote and check in act at once; reject asks first (GET, or a POST
     without `confirm=1`, shows the confirmation)."""
-    if request.method == "GET" and action != "reject":
-        abort(405)
     if request.method == "POST":
         services.begin_write(db.session)
-    event = get_managed_event_or_404(slug)
+    event = get_managed_event_or_404(slug)  # permission first: 403 before 405
+    if request.method == "GET" and action != "reject":
+        abort(405)
     registration = services.get_event_registration(db.session, event, registration_id)
     if registration is None:
         abort(404)
