@@ -11,7 +11,13 @@ from eventapp import audit
 from eventapp.auth.decorators import get_managed_event_or_404, organiser_required
 from eventapp.extensions import db
 from eventapp.i18n import current_language
-from eventapp.models import AttendanceMode, Event, OrganisationKind, Registration, RegistrationStatus
+from eventapp.models import (
+    AttendanceMode,
+    Event,
+    OrganisationKind,
+    Registration,
+    RegistrationStatus,
+)
 from eventapp.registrations import exports, mails, manage_bp, services
 from eventapp.registrations.forms import CheckinForm, ConfirmForm, FilterForm, MessageForm
 from eventapp.registrations.routes import _deliver_new_mails, _last_mail_id
