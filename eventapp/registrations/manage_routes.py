@@ -99,38 +99,46 @@ def index(slug: str) -> str:
     )
 
 
-def _reject_confirm_page(event: Event, registration: Registration) -> str:
-    """The second step of a rejection: whom it concerns and what they will get."""
+# Organiser actions that cannot be undone: each asks first.
+ASKS_FIRST = ("reject", "cancel")
+
+
+def _act_confirm_page(event: Event, registration: Registration, action: str) -> str:
+    """The second step of a rejection or cancellation: whom it concerns, what follows."""
     args = {key: value for key, value in request.args.items() if value}
+    name = mails.person_name(registration.first_name, registration.last_name)
+    if action == "reject":
+        title, button = _("Reject this registration?"), _("Yes, reject")
+        first = _("%(name)s (%(email)s) will be rejected: their place or waiting-list spot is freed "
+                  "and they get an e-mail in their language.", name=name, email=registration.email)
+    else:
+        title, button = _("Cancel this registration?"), _("Yes, cancel the registration")
+        first = _("The registration of %(name)s (%(email)s) will be cancelled: their place goes to "
+                  "the next person on the waiting list and they get an e-mail in their language.",
+                  name=name, email=registration.email)
     confirm = {
-        "name": "reject",
-        "title": _("Reject this registration?"),
-        "lines": [
-            _("%(name)s (%(email)s) will be rejected: their place or waiting-list spot is freed "
-              "and they get an e-mail in their language.",
-              name=mails.person_name(registration.first_name, registration.last_name),
-              email=registration.email),
-            _("This cannot be undone; the person would have to register again."),
-        ],
+        "name": action,
+        "title": title,
+        "lines": [first, _("This cannot be undone; the person would have to register again.")],
         "url": url_for("registrations_manage.act", slug=event.slug, registration_id=registration.id,
-                       action="reject", **args),
-        "button": _("Yes, reject"),
+                       action=action, **args),
+        "button": button,
         "back_url": url_for("registrations_manage.index", slug=event.slug, **args),
         "back_text": _("No, back to the registrations"),
     }
     return render_template("confirm.html", confirm=confirm, form=ConfirmForm(formdata=None))
 
 
-@manage_bp.route(f"{PREFIX}/<int:registration_id>/<any(approve, reject, promote, checkin):action>",
+@manage_bp.route(f"{PREFIX}/<int:registration_id>/<any(approve, reject, promote, checkin, cancel):action>",
                  methods=["GET", "POST"])
 @organiser_required
 def act(slug: str, registration_id: int, action: str) -> Response | str:
-    """Approve, promote and check in act at once; reject asks first (GET, or a POST
-    without `confirm=1`, shows the confirmation)."""
+    """Approve, promote and check in act at once; reject and cancel ask first (GET, or a
+    POST without `confirm=1`, shows the confirmation)."""
     if request.method == "POST":
         services.begin_write(db.session)
     event = get_managed_event_or_404(slug)  # permission first: 403 before 405
-    if request.method == "GET" and action != "reject":
+    if request.method == "GET" and action not in ASKS_FIRST:
         abort(405)
     registration = services.get_event_registration(db.session, event, registration_id)
     if registration is None:
@@ -138,14 +146,15 @@ def act(slug: str, registration_id: int, action: str) -> Response | str:
     form = ConfirmForm()
     if request.method == "POST" and not form.validate_on_submit():
         abort(400)
-    if action == "reject" and not form.is_confirmed:
+    if action in ASKS_FIRST and not form.is_confirmed:
         db.session.rollback()
-        return _reject_confirm_page(event, registration)
+        return _act_confirm_page(event, registration, action)
     service = {
         "approve": services.approve_registration,
         "reject": services.reject_registration,
         "promote": services.promote_registration,
         "checkin": services.check_in,
+        "cancel": services.cancel_registration,
     }[action]
     before = _last_mail_id()
     old_status = registration.status
@@ -163,6 +172,7 @@ def act(slug: str, registration_id: int, action: str) -> Response | str:
         "reject": _("Registration rejected."),
         "promote": _("Moved up from the waiting list."),
         "checkin": _("Checked in."),
+        "cancel": _("Registration cancelled."),
     }
     flash(messages[action], "success")
     return _back(slug)

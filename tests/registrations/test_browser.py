@@ -94,11 +94,13 @@ def test_back_office_table_stays_usable_with_long_values(session, live_server, c
     button = page.locator("table.registrations [data-action=checkin]")
     button.scroll_into_view_if_needed()
     page.screenshot(path=str(tmp_path / f"registrations-{width}.png"), full_page=True)
+    boxes = [item.bounding_box() for item in page.locator("table.registrations [data-action]").all()]
     box = button.bounding_box()
     wrap = page.evaluate("(() => { const w = document.querySelector('.table-wrap');"
                          " return [w.scrollWidth, w.clientWidth]; })()")
     email = page.locator("table.registrations .cell-clip").first
 
+    assert [(item["x"] >= 0, item["x"] + item["width"] <= width) for item in boxes] == [(True, True)] * 2
     assert (box["x"] >= 0, box["x"] + box["width"] <= width) == (True, True)
     assert (page.evaluate("document.documentElement.scrollWidth"), wrap[0] <= wrap[1]) == (width, True)
     assert (email.get_attribute("title"), button.is_visible()) == (LONG_EMAIL, True)

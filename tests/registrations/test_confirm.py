@@ -152,3 +152,25 @@ def test_message_with_a_bad_subject_never_reaches_confirmation(session, client):
     queued = session.scalar(select(func.count()).select_from(OutboxMail)
                             .where(OutboxMail.kind == "organiser_message"))
     assert (response.status_code, queued) == (422, 0)
+
+
+def test_organiser_cancel_asks_first_then_cancels_and_promotes(session, client):
+    event = open_event(session, capacity_onsite=1)
+    confirmed = sign_up(session, event, "a@example.org").registration
+    waiting = sign_up(session, event, "b@example.org").registration
+    login_organiser(session, client, event)
+    path = f"/manage/events/{event.slug}/registrations/"
+    token = csrf_token(client, path)
+    listed = client.get(f"{path}?lang=en").get_data(as_text=True)
+
+    asked = client.post(f"{path}{confirmed.id}/cancel?lang=en", data={"csrf_token": token})
+    session.expire_all()
+    after_asking = (confirmed.status, waiting.status)
+    done = client.post(f"{path}{confirmed.id}/cancel", data={"csrf_token": token, "confirm": "1"})
+    session.expire_all()
+
+    assert f'{path}{confirmed.id}/cancel' in listed
+    assert (asked.status_code, "Yes, cancel the registration" in asked.get_data(as_text=True)) == (200, True)
+    assert after_asking == (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING)
+    assert (done.status_code, confirmed.status, waiting.status) == (
+        302, RegistrationStatus.CANCELLED, RegistrationStatus.CONFIRMED)
