@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 
 NOT_ALLOWED = _l("This field contains a character that is not allowed.")
 ONE_LINE = _l("Please write this on one line.")
@@ -40,3 +40,15 @@ class Form(FlaskForm):
                 if not field.errors:  # its own rule may have said so in its own words
                     field.errors = [message]
         return is_valid
+
+
+class ConfirmStepForm(Form):
+    """A destructive or irreversible action in two steps: a POST without `confirm=1` (or a
+    GET) shows what will happen; only the POST from that confirmation page acts. Plain
+    HTML forms, so it works without JavaScript."""
+
+    confirm = HiddenField()
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.is_submitted() and self.confirm.data == "1"

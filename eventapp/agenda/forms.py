@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventapp.events.services import SessionData
-from eventapp.forms import Form
+from eventapp.forms import ConfirmStepForm, Form
 from eventapp.labels import label, topic_choices
 from eventapp.models import SessionKind, Speaker, Visibility
 
@@ -178,7 +178,9 @@ class RoomForm(Form):
     name = StringField(_l("New room"), validators=[InputRequired(), Length(max=120)])
 
 
-class RemoveRoomForm(Form):
+class RemoveRoomForm(ConfirmStepForm):
+    """Removing a room asks first (a POST without `confirm=1` shows the confirmation)."""
+
     name = StringField(validators=[InputRequired()])
 
 

@@ -469,6 +469,21 @@ def remove_room(slug: str) -> Response:
     form = RemoveRoomForm()
     if not form.validate_on_submit():
         abort(400)
+    if not form.is_confirmed:
+        db.session.rollback()
+        confirm = {
+            "name": "remove-room",
+            "title": _("Remove %(room)s?", room=form.name.data),
+            "lines": [_("%(room)s will no longer be offered for this event's programme items.",
+                        room=form.name.data)],
+            "url": url_for("agenda.remove_room", slug=event.slug),
+            "hidden": [("name", form.name.data)],
+            "button": _("Yes, remove the room"),
+            "back_url": url_for("agenda.index", slug=event.slug) + "#rooms",
+            "back_text": _("No, back to the agenda"),
+        }
+        return render_template("confirm.html", confirm=confirm,  # type: ignore[return-value]
+                               form=RemoveRoomForm(formdata=None))
     try:
         services.remove_room(db.session, event, form.name.data, current_user)
     except RuleError as error:

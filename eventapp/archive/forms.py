@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from eventapp.archive.search import MAX_QUERY_CHARS
 from eventapp.archive.services import MAX_PAGE, ArchiveFilters
-from eventapp.forms import Form
+from eventapp.forms import ConfirmStepForm, Form
 from eventapp.labels import label
 from eventapp.models import DocumentKind, EventFormat, Topic, Visibility
 from eventapp.rules.validation import SLUG_RE, parse_number
@@ -67,5 +67,7 @@ class DocumentForm(Form):
         }
 
 
-class DeleteDocumentForm(Form):
+class DeleteDocumentForm(ConfirmStepForm):
+    """Removing asks first: the file is deleted from disk for good."""
+
     submit = SubmitField(_l("Remove"))

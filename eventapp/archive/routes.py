@@ -141,22 +141,42 @@ def manage_documents(slug: str) -> Response | tuple[str, int] | str:
     ), status
 
 
-@bp.post("/manage/events/<slug>/documents/<int:document_id>/delete")
+@bp.route("/manage/events/<slug>/documents/<int:document_id>/delete", methods=["GET", "POST"])
 @organiser_required
-def remove_document(slug: str, document_id: int) -> Response:
+def remove_document(slug: str, document_id: int) -> Response | str:
+    """GET and an unconfirmed POST show what will be removed; only `confirm=1` removes it."""
     event = get_managed_event_or_404(slug)
     document = get_document(db.session, document_id)
     if document is None or document.event_id != event.id:
         abort(404)
-    if DeleteDocumentForm().validate_on_submit():
-        audit.record(
-            db.session, current_user, "document.remove", "document", document.id,
-            event_id=event.id, summary=document.original_filename or document.url or "",
-            changes={"kind": document.kind, "title": document.title_i18n},
-        )
-        delete_document(db.session, document, current_app.config["UPLOAD_FOLDER"])
-        db.session.commit()
-        flash(_("The document was removed."), "success")
+    form = DeleteDocumentForm()
+    if request.method == "POST" and not form.validate_on_submit():
+        abort(400)
+    if not form.is_confirmed:
+        language = current_language()
+        name = document.text("title", language) or document.original_filename or document.url or ""
+        confirm = {
+            "name": "remove-document",
+            "title": _("Remove this document?"),
+            "lines": [
+                _("“%(name)s” will be removed from the archive of “%(event)s”; an uploaded file "
+                  "is deleted for good.", name=name, event=event.text("title", language)),
+                _("This cannot be undone."),
+            ],
+            "url": url_for("archive.remove_document", slug=event.slug, document_id=document.id),
+            "button": _("Yes, remove the document"),
+            "back_url": url_for("archive.manage_documents", slug=event.slug),
+            "back_text": _("No, keep it"),
+        }
+        return render_template("confirm.html", confirm=confirm, form=DeleteDocumentForm(formdata=None))
+    audit.record(
+        db.session, current_user, "document.remove", "document", document.id,
+        event_id=event.id, summary=document.original_filename or document.url or "",
+        changes={"kind": document.kind, "title": document.title_i18n},
+    )
+    delete_document(db.session, document, current_app.config["UPLOAD_FOLDER"])
+    db.session.commit()
+    flash(_("The document was removed."), "success")
     return redirect(url_for("archive.manage_documents", slug=event.slug))
 
 

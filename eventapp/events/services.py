@@ -468,6 +468,7 @@ class RegistrationState:
     closes_at: datetime | None
     seats_onsite: int | None
     seats_online: int | None
+    has_waiting_list: bool = False  # a full mode then reads "full, waiting list"
 
     @property
     def is_open(self) -> bool:
@@ -490,7 +491,8 @@ def get_registration_state(event: Event, now: datetime) -> RegistrationState:
         status = "closed"
     else:
         status = "open"
-    return RegistrationState(status, opens_at, closes_at, seats_onsite, seats_online)
+    return RegistrationState(status, opens_at, closes_at, seats_onsite, seats_online,
+                             bool(event.has_waiting_list))
 
 
 AGENDA_FILTERS = ("day", "room", "language", "topic")

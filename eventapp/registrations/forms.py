@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from eventapp.forms import Form
+from eventapp.forms import ConfirmStepForm, Form
 from eventapp.labels import LANGUAGE_ENDONYMS, label
 from eventapp.models import AttendanceMode, OrganisationKind, RegistrationStatus
 from eventapp.rules import validation
@@ -54,12 +54,16 @@ class RegistrationForm(Form):
     organisation_name = StringField(
         _l("Organisation not in the list"), validators=[Optional(), Length(max=200)]
     )
-    city_id = SelectField(_l("City"), choices=[], validate_choice=True)
+    city_id = SelectField(
+        _l("City"), choices=[], validate_choice=True,
+        validators=[InputRequired(message=_l("Please choose your city, or \"Other city\"."))],
+    )
     city_other = StringField(_l("Other city"), validators=[Optional(), Length(max=120)])
+    # No preselection: the person chooses, and is told so when they did not.
     participant_type = SelectField(
         _l("I am taking part for"),
-        choices=[(kind.value, kind) for kind in OrganisationKind],
-        validators=[InputRequired()],
+        choices=[],
+        validators=[InputRequired(message=_l("Please choose whom you are taking part for."))],
     )
     position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
     attendance_mode = RadioField(_l("I will attend"), choices=[], validators=[InputRequired()])
@@ -72,7 +76,10 @@ class RegistrationForm(Form):
         validators=[Optional(), Length(max=1000)],
     )
     session_ids = MultiCheckboxField(_l("Sessions with limited places"), choices=[], coerce=int)
-    consent_privacy = BooleanField(_l("I have read the privacy notice and agree to the processing of my data for this event."))
+    consent_privacy = BooleanField(
+        _l("I have read the privacy notice and agree to the processing of my data for this event."),
+        validators=[InputRequired(message=_l("Please accept the privacy notice to register."))],
+    )
     consent_listing = BooleanField(_l("My name and organisation may appear in the participant list."))
     # Honeypot: hidden by CSS, left empty by people, filled in by bots.
     website = StringField(_l("Leave this field empty"), validators=[Optional()])
@@ -89,7 +96,9 @@ class RegistrationForm(Form):
         self.attendance_mode.choices = [(mode.value, label(mode)) for mode in modes]
         if len(modes) == 1 and not self.attendance_mode.data:
             self.attendance_mode.data = modes[0].value
-        self.participant_type.choices = [(kind.value, label(kind)) for kind in OrganisationKind]
+        self.participant_type.choices = [("", _l("— please choose —"))] + [
+            (kind.value, label(kind)) for kind in OrganisationKind
+        ]
         self.session_ids.choices = [(item.id, item.text("title", language)) for item in sessions]
 
     def validate_email(self, field: EmailField) -> None:
@@ -131,8 +140,9 @@ class SessionsForm(Form):
     submit = SubmitField(_l("Save my sessions"))
 
 
-class ConfirmForm(Form):
-    """A button that only needs the CSRF token (cancel, delete, approve ...)."""
+class ConfirmForm(ConfirmStepForm):
+    """A button that needs the CSRF token (approve, check in); cancel, delete and reject
+    also need `confirm=1` from their confirmation page."""
 
     submit = SubmitField(_l("Confirm"))
 
@@ -160,7 +170,9 @@ class CheckinForm(Form):
     submit = SubmitField(_l("Check in"))
 
 
-class MessageForm(Form):
+class MessageForm(ConfirmStepForm):
+    """Two steps: the form, then a confirmation naming how many people get the mail."""
+
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
     message = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=10000)])
     status = SelectField(_l("Send to"), choices=[], validators=[Optional()])

@@ -111,21 +111,60 @@ def index(slug: str) -> str:
     )
 
 
-@manage_bp.post(f"{PREFIX}/<int:registration_id>/<any(approve, reject, promote, checkin):action>")
+# Organiser actions that cannot be undone: each asks first.
+ASKS_FIRST = ("reject", "cancel")
+
+
+def _act_confirm_page(event: Event, registration: Registration, action: str) -> str:
+    """The second step of a rejection or cancellation: whom it concerns, what follows."""
+    args = {key: value for key, value in request.args.items() if value}
+    name = mails.person_name(registration.first_name, registration.last_name)
+    if action == "reject":
+        title, button = _("Reject this registration?"), _("Yes, reject")
+        first = _("%(name)s (%(email)s) will be rejected: their place or waiting-list spot is freed "
+                  "and they get an e-mail in their language.", name=name, email=registration.email)
+    else:
+        title, button = _("Cancel this registration?"), _("Yes, cancel the registration")
+        first = _("The registration of %(name)s (%(email)s) will be cancelled: their place goes to "
+                  "the next person on the waiting list and they get an e-mail in their language.",
+                  name=name, email=registration.email)
+    confirm = {
+        "name": action,
+        "title": title,
+        "lines": [first, _("This cannot be undone; the person would have to register again.")],
+        "url": url_for("registrations_manage.act", slug=event.slug, registration_id=registration.id,
+                       action=action, **args),
+        "button": button,
+        "back_url": url_for("registrations_manage.index", slug=event.slug, **args),
+        "back_text": _("No, back to the registrations"),
+    }
+    return render_template("confirm.html", confirm=confirm, form=ConfirmForm(formdata=None))
+
+
+@manage_bp.route(f"{PREFIX}/<int:registration_id>/<any(approve, reject, promote, checkin, cancel):action>",
+                 methods=["GET", "POST"])
 @organiser_required
-def act(slug: str, registration_id: int, action: str) -> Response:
-    services.begin_write(db.session)
-    event = get_managed_event_or_404(slug)
+def act(slug: str, registration_id: int, action: str) -> Response | str:
+    """Approve, promote and check in act at once; reject and cancel ask first (GET, or a
+    POST without `confirm=1`, shows the confirmation)."""
+    event = get_managed_event_or_404(slug)  # permission first: 403 before 405
+    if request.method == "GET" and action not in ASKS_FIRST:
+        abort(405)
     registration = services.get_event_registration(db.session, event, registration_id)
     if registration is None:
         abort(404)
-    if not ConfirmForm().validate_on_submit():
+    form = ConfirmForm()
+    if request.method == "POST" and not form.validate_on_submit():
         abort(400)
+    if action in ASKS_FIRST and not form.is_confirmed:
+        db.session.rollback()
+        return _act_confirm_page(event, registration, action)
     service = {
         "approve": services.approve_registration,
         "reject": services.reject_registration,
         "promote": services.promote_registration,
         "checkin": services.check_in,
+        "cancel": services.cancel_registration,
     }[action]
     before = _last_mail_id()
     old_status = registration.status
@@ -143,6 +182,7 @@ def act(slug: str, registration_id: int, action: str) -> Response:
         "reject": _("Registration rejected."),
         "promote": _("Moved up from the waiting list."),
         "checkin": _("Checked in."),
+        "cancel": _("Registration cancelled."),
     }
     if isinstance(result, services.CheckIn) and result.is_repeat:
         flash(_already_checked_in(event, registration), "warning")
@@ -155,8 +195,6 @@ def act(slug: str, registration_id: int, action: str) -> Response:
 @organiser_required
 def checkin(slug: str) -> Response:
     """Check in by the QR code's content: scanning opens this URL (GET shows a button)."""
-    if request.method == "POST":
-        services.begin_write(db.session)
     event = get_managed_event_or_404(slug)
     form = CheckinForm()
     if request.method == "GET":
@@ -217,8 +255,6 @@ def export(slug: str, kind: str) -> Response:
 @manage_bp.route(f"{PREFIX}/message", methods=["GET", "POST"])
 @organiser_required
 def message(slug: str) -> Response | str:
-    if request.method == "POST":
-        services.begin_write(db.session)
     event = get_managed_event_or_404(slug)
     form = MessageForm()
     form.setup()
@@ -240,6 +276,11 @@ def message(slug: str) -> Response | str:
         )
         if registration.status in services.ACTIVE_STATUSES
     ]
+    if not form.is_confirmed or request.form.get("edit"):
+        # Nothing is queued before the organiser has seen how many people it reaches.
+        db.session.rollback()
+        template = "manage/message.html" if request.form.get("edit") else "manage/message_confirm.html"
+        return render_template(template, event=event, form=form, recipients=len(recipients))
     before = _last_mail_id()
     for registration in recipients:
         mails.queue_organiser_message(db.session, registration, form.subject.data, form.message.data)

@@ -196,6 +196,7 @@ def _manage_page(registration: Registration, token: str, status: int = 200,
         join_views=participant_join_views(registration, join_token_for(registration), language, utcnow()),
         qr_data_uri=qr_data_uri(checkin_code),
         checkin_code=checkin_code,
+        person_name=mails.person_name,
     )
     return _private(make_response(body, status))
 
@@ -220,13 +221,46 @@ def _after_change(token: str, message: str, before: int) -> BaseResponse:
     return _private(redirect(url_for("registrations.manage", token=token)))
 
 
-@bp.post("/registrations/<token>/cancel")
+def _confirm_page(registration: Registration, token: str, action: str) -> BaseResponse:
+    """What cancelling or deleting will do, with the form that does it (second step)."""
+    title = registration.event.text("title", current_language())
+    if action == "cancel":
+        confirm = {
+            "title": _("Cancel your registration?"),
+            "lines": [_("Your registration for “%(title)s” will be cancelled; your place goes to "
+                        "the next person on the waiting list.", title=title)],
+            "button": _("Yes, cancel my registration"),
+        }
+    else:
+        confirm = {
+            "title": _("Delete your registration and your data?"),
+            "lines": [_("Your registration for “%(title)s” will be cancelled and your name, e-mail "
+                        "address and everything else you entered will be deleted now.", title=title),
+                      _("This cannot be undone.")],
+            "button": _("Yes, delete my registration"),
+        }
+    confirm.update(
+        name=action,
+        url=url_for(f"registrations.{action}", token=token),
+        back_url=url_for("registrations.manage", token=token),
+        back_text=_("No, back to my registration"),
+    )
+    body = render_template("confirm.html", confirm=confirm, form=ConfirmForm(formdata=None))
+    return _private(make_response(body, 200))
+
+
+@bp.route("/registrations/<token>/cancel", methods=["GET", "POST"])
 def cancel(token: str) -> BaseResponse:
-    services.begin_write(db.session)
+    """GET and an unconfirmed POST show the confirmation; only `confirm=1` cancels."""
+    if request.method == "POST":
+        services.begin_write(db.session)
     registration = _get_registration_or_404(token)
     form = ConfirmForm()
-    if not form.validate_on_submit():
+    if request.method == "POST" and not form.validate_on_submit():
         abort(400)
+    if not form.is_confirmed:
+        db.session.rollback()
+        return _confirm_page(registration, token, "cancel")
     before = _last_mail_id()
     try:
         services.cancel_registration(db.session, registration)
@@ -279,13 +313,18 @@ def change_sessions(token: str) -> BaseResponse:
     return _after_change(token, _("Your sessions have been saved."), before)
 
 
-@bp.post("/registrations/<token>/delete")
+@bp.route("/registrations/<token>/delete", methods=["GET", "POST"])
 def delete(token: str) -> BaseResponse:
-    services.begin_write(db.session)
+    """GET and an unconfirmed POST show the confirmation; only `confirm=1` deletes."""
+    if request.method == "POST":
+        services.begin_write(db.session)
     registration = _get_registration_or_404(token)
     form = ConfirmForm()
-    if not form.validate_on_submit():
+    if request.method == "POST" and not form.validate_on_submit():
         abort(400)
+    if not form.is_confirmed:
+        db.session.rollback()
+        return _confirm_page(registration, token, "delete")
     slug = registration.event.slug
     services.delete_registration(db.session, registration)
     db.session.commit()

@@ -57,7 +57,7 @@ def test_reject_records_status_change(session, client):
     sign_in(client, "office@example.org")
     path = f"/manage/events/{event.slug}/registrations/"
 
-    client.post(f"{path}{waiting.id}/reject", data={"csrf_token": csrf_token(client, path)})
+    client.post(f"{path}{waiting.id}/reject", data={"csrf_token": csrf_token(client, path), "confirm": "1"})
 
     assert [(entry.action, entry.changes) for entry in entries(session)] == [
         ("registration.reject", {"status": ["waiting", "rejected"]})]
@@ -91,7 +91,8 @@ def test_message_and_exports_are_recorded(session, client):
     message = f"/manage/events/{event.slug}/registrations/message"
 
     client.post(message, data={"csrf_token": csrf_token(client, message), "subject": "Bus at 8:00",
-                               "message": "See you", "status": "", "attendance_mode": ""})
+                               "message": "See you", "status": "", "attendance_mode": "",
+                               "confirm": "1"})
     client.get(f"/manage/events/{event.slug}/registrations/export.csv?status=confirmed&q=Li")
     client.get(f"/manage/events/{event.slug}/registrations/export.xlsx")
 
@@ -116,7 +117,7 @@ def test_document_add_and_remove_are_recorded(session, client):
                             "title_de": "Bericht", "title_en": "", "title_zh": "",
                             "visibility": "public", "url": "https://example.org/bericht.pdf"})
     document = session.scalar(select(Document))
-    client.post(f"{path}/{document.id}/delete", data={"csrf_token": csrf_token(client, path)})
+    client.post(f"{path}/{document.id}/delete", data={"csrf_token": csrf_token(client, path), "confirm": "1"})
 
     assert [(entry.action, entry.object_id, entry.summary) for entry in entries(session)] == [
         ("document.add", document.id, "https://example.org/bericht.pdf"),

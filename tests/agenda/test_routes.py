@@ -459,12 +459,17 @@ def test_rooms_are_added_and_unused_ones_removed(session, client):
     twice = client.post(agenda_url(event, "rooms"), data={"csrf_token": token(client, event),
                                                           "name": "foyer"})
     used = client.post(agenda_url(event, "rooms/remove"), data={"csrf_token": token(client, event),
-                                                                "name": "Saal 1"})
+                                                                "name": "Saal 1", "confirm": "1"})
     session.refresh(event)
     assert (added.status_code, twice.status_code, used.status_code) == (302, 422, 302)
     assert event.rooms == ["Saal 1", "Foyer"]
+    asked = client.post(agenda_url(event, "rooms/remove"), data={"csrf_token": token(client, event),
+                                                                 "name": "Foyer"})
+    session.refresh(event)
+    assert (asked.status_code, 'name="name" value="Foyer"' in asked.get_data(as_text=True),
+            event.rooms) == (200, True, ["Saal 1", "Foyer"])
     client.post(agenda_url(event, "rooms/remove"), data={"csrf_token": token(client, event),
-                                                         "name": "Foyer"})
+                                                         "name": "Foyer", "confirm": "1"})
     session.refresh(event)
     assert event.rooms == ["Saal 1"]
     assert [entry.action for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id))] == [

@@ -260,9 +260,15 @@ def test_remove_document_deletes_file(client, session, event, app):
     stored = Path(app.config["UPLOAD_FOLDER"]) / "documents" / document.stored_name
     path = f"/manage/events/fachtagung-2021/documents/{document.id}/delete"
 
-    response = client.post(path, data={"csrf_token": csrf_token(client, "/manage/events/fachtagung-2021/documents")})
+    token = csrf_token(client, "/manage/events/fachtagung-2021/documents")
+
+    asked = client.post(path, data={"csrf_token": token})
+    kept = (session.scalar(select(Document)) is not None, stored.exists())
+    response = client.post(path, data={"csrf_token": token, "confirm": "1"})
 
     session.expire_all()
+    assert (asked.status_code, 'data-confirm-page="remove-document"' in asked.get_data(as_text=True), kept) == (
+        200, True, (True, True))
     assert response.status_code == 302
     assert (session.scalar(select(Document)), stored.exists()) == (None, False)
 

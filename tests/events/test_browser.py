@@ -76,6 +76,18 @@ def test_agenda_adds_the_readers_own_zone_in_browser(live_server, data, context_
     )
 
 
+def test_readers_own_zone_marks_a_different_day_in_browser(live_server, data, context_for):
+    _forum(data)
+    page = context_for(timezone_id="Pacific/Honolulu", locale="en-US")
+
+    page.goto(f"{live_server}/events/forum/?lang=en")
+
+    own = page.locator("#agenda .slot-times .own-zone").first
+    assert (own.inner_text(), own.get_attribute("data-day-shift")) == (
+        "22:00–23:00 Honolulu (your time, previous day)", "-1"
+    )
+
+
 def test_agenda_room_filter_reloads_only_the_agenda(live_server, data, context_for):
     _forum(data)
     page = context_for()

@@ -148,7 +148,7 @@ def test_cancel_frees_place_and_promotes(session, client):
     session.commit()
     path = f"/registrations/{first.token}/"
     token = csrf_token(client, path)
-    response = client.post(f"{path}cancel", data={"csrf_token": token})
+    response = client.post(f"{path}cancel", data={"csrf_token": token, "confirm": "1"})
     session.expire_all()
     assert response.status_code == 302
     assert (first.registration.status, second.registration.status) == (
@@ -181,7 +181,7 @@ def test_delete_removes_registration(session, client):
     result = sign_up(session, event)
     session.commit()
     path = f"/registrations/{result.token}/"
-    response = client.post(f"{path}delete", data={"csrf_token": csrf_token(client, path)})
+    response = client.post(f"{path}delete", data={"csrf_token": csrf_token(client, path), "confirm": "1"})
     assert (response.status_code, session.scalar(select(func.count()).select_from(Registration))) == (302, 0)
 
 
@@ -292,7 +292,7 @@ def test_message_to_filtered_group_goes_through_outbox(session, client):
     path = f"/manage/events/{event.slug}/registrations/message"
     response = client.post(path, data={
         "csrf_token": csrf_token(client, path), "subject": "Bus at 8:00", "message": SCRIPT,
-        "status": "waiting", "attendance_mode": "",
+        "status": "waiting", "attendance_mode": "", "confirm": "1",
     })
     mails = session.scalars(select(OutboxMail).where(OutboxMail.kind == "organiser_message")).all()
     assert (response.status_code, [m.recipient for m in mails]) == (302, ["b@example.org"])

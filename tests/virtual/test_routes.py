@@ -283,3 +283,15 @@ def test_attendance_page_query_count_is_fixed(session, client, count_queries, ti
     count_queries.statements.clear()
     response = client.get(f"/manage/events/{event.slug}/attendance")
     assert (response.status_code, count_queries.count) == (200, QUERIES)
+
+
+def test_join_wait_page_shows_the_session_in_both_zones(session, client, time_machine):
+    _event, item, result = _participant(session)
+    time_machine.move_to(BEFORE, tick=False)
+
+    body = client.get(f"/join/{join_token_for(result.registration)}/{item.id}?lang=en").get_data(as_text=True)
+
+    times = re.search(r'<p class="join-session-times">(.*?)</p>', body, re.S).group(1)
+    assert " ".join(re.sub(r"<[^>]+>", "", times).split()) == (
+        "Jan 14, 2027, 11:00–12:00 Berlin (UTC+1) / 18:00–19:00 Beijing (UTC+8)")
+    assert "10:45 Berlin (UTC+1) / 17:45 Beijing (UTC+8)" in body

@@ -1,5 +1,6 @@
 /* Agenda helpers; the page is complete without them.
-   1. Adds the reader's own time zone to every slot when it is not one already shown.
+   1. Adds the reader's own time zone to every slot when it is not one already shown, and
+      says when that falls on another day than in the event zone ("…, previous day").
    2. Agenda filter links fetch only the agenda (?partial=agenda) instead of the whole page;
       on any failure the link is simply followed. */
 (function () {
@@ -10,6 +11,24 @@
     ownZone = Intl.DateTimeFormat().resolvedOptions().timeZone || null;
   } catch (error) {
     ownZone = null;
+  }
+
+  // Calendar days between the local date of `moment` in `fromZone` and in `toZone`.
+  function localDay(moment, zone) {
+    var parts = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone, year: "numeric", month: "numeric", day: "numeric"
+    }).formatToParts(moment);
+    var values = {};
+    parts.forEach(function (part) { values[part.type] = Number(part.value); });
+    return Date.UTC(values.year, values.month - 1, values.day);
+  }
+
+  function dayShift(moment, fromZone, toZone) {
+    try {
+      return Math.round((localDay(moment, toZone) - localDay(moment, fromZone)) / 86400000);
+    } catch (error) {
+      return 0;
+    }
   }
 
   function addOwnZone(root) {
@@ -27,6 +46,11 @@
     } catch (error) {
       return;
     }
+    var eventZone = holder.getAttribute("data-event-zone") || shown[0] || null;
+    var dayLabels = {
+      "1": holder.getAttribute("data-next-day-label") || "+1",
+      "-1": holder.getAttribute("data-previous-day-label") || "-1"
+    };
     var slots = root.querySelectorAll(".slot-times[data-start]");
     for (var i = 0; i < slots.length; i += 1) {
       var slot = slots[i];
@@ -36,7 +60,13 @@
       if (isNaN(start.getTime()) || isNaN(end.getTime())) { continue; }
       var span = document.createElement("span");
       span.className = "own-zone";
-      span.textContent = clock.format(start) + "–" + clock.format(end) + " " + place + " (" + label + ")";
+      var shift = eventZone ? dayShift(start, eventZone, ownZone) : 0;
+      var note = label;
+      if (shift !== 0) {
+        note += ", " + (dayLabels[String(shift)] || (shift > 0 ? "+" : "") + shift);
+        span.setAttribute("data-day-shift", String(shift));
+      }
+      span.textContent = clock.format(start) + "–" + clock.format(end) + " " + place + " (" + note + ")";
       slot.appendChild(span);
     }
   }
