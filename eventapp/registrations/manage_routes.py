@@ -221,7 +221,7 @@ def checkin(slug: str) -> Response:
         flash(_already_checked_in(event, registration), "warning")
     else:
         flash(
-            _("Checked in: %(name)s", name=f"{registration.first_name} {registration.last_name}"),
+            _("Checked in: %(name)s", name=mails.person_name(registration.first_name, registration.last_name)),
             "success",
         )
     return redirect(url_for("registrations_manage.checkin", slug=slug))
