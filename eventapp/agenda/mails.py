@@ -28,7 +28,7 @@ from eventapp.models.base import utcnow
 from eventapp.outbox.services import RenderedMail, queue_rendered_later, renderer
 from eventapp.outbox.text import message_html
 from eventapp.registrations.mails import person_name, public_url
-from eventapp.registrations.services import ACTIVE_STATUSES
+from eventapp.registrations.seats import ACTIVE_STATUSES
 from eventapp.rules.errors import RuleError
 
 DIGEST_RENDERER = "agenda_changes"

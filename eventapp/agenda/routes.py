@@ -18,13 +18,13 @@ from eventapp.agenda.forms import (
 )
 from eventapp.agenda.mails import queue_release_digest
 from eventapp.auth.decorators import get_managed_event_or_404, organiser_required
+from eventapp.database import begin_write
 from eventapp.display import manage_url, zone_name
 from eventapp.extensions import db
 from eventapp.i18n import current_language
 from eventapp.labels import label
 from eventapp.models import DraftAction, Event, SessionKind, Visibility
 from eventapp.models.base import pick_translation
-from eventapp.registrations.services import begin_write
 from eventapp.rules.conflicts import Conflict
 from eventapp.rules.errors import RuleError
 from eventapp.rules.times import partner_zones

@@ -36,7 +36,7 @@ from eventapp.models import (
 )
 from eventapp.models.base import pick_translation, utcnow
 from eventapp.models.events import session_speakers
-from eventapp.registrations import services as registration_services
+from eventapp.registrations.seats import fill_session_places
 from eventapp.rules.conflicts import Conflict, Slot, find_conflicts
 from eventapp.rules.errors import RuleError
 from eventapp.rules.times import local_to_utc, partner_zones, utc_offset_label, utc_to_local, zoned
@@ -626,7 +626,7 @@ def release_agenda(
     audit.record(session, actor, "agenda.release", "event", event.id, event_id=event.id,
                  summary=f"#{number}", changes={"changes": len(release.changes)})
     # A session whose capacity the release raised gives its new places to its waiting list.
-    registration_services.fill_session_places(session, event, raised)
+    fill_session_places(session, event, raised)
     return release
 
 

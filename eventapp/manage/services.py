@@ -36,7 +36,7 @@ from eventapp.models import (
 )
 from eventapp.models.base import utcnow
 from eventapp.models.events import session_speakers
-from eventapp.registrations import services as registration_services
+from eventapp.registrations.seats import fill_event_places
 from eventapp.rules import validation
 from eventapp.rules.errors import RuleError
 from eventapp.rules.times import local_to_utc, utc_to_local
@@ -296,7 +296,7 @@ def update_managed_event(
         )
     if {"capacity_onsite", "capacity_online"} & set(changes):
         # Places a raised capacity frees go to the waiting list now, each person mailed.
-        registration_services.fill_event_places(session, event)
+        fill_event_places(session, event)
     return event
 
 

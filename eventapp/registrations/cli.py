@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from eventapp.extensions import db
-from eventapp.registrations.services import purge_registrations
+from eventapp.registrations.purge import purge_registrations
 
 registrations_cli = AppGroup("registrations", help="Registrations and participants' data.")
 

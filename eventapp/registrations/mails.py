@@ -31,13 +31,8 @@ from eventapp.outbox.services import (
 )
 from eventapp.outbox.text import message_html
 from eventapp.registrations.sealing import make_sign_in_token
-from eventapp.registrations.services import (
-    ACTIVE_STATUSES,
-    HeldPlaces,
-    choosable_sessions,
-    feed_token_for,
-    get_manage_token,
-)
+from eventapp.registrations.seats import ACTIVE_STATUSES, HeldPlaces, choosable_sessions
+from eventapp.registrations.tokens import feed_token_for, get_manage_token
 from eventapp.virtual.services import join_token_for, revealed_session_ids
 
 

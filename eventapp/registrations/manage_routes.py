@@ -20,7 +20,7 @@ from eventapp.models import (
     RegistrationStatus,
 )
 from eventapp.models.base import utcnow
-from eventapp.registrations import exports, mails, manage_bp, services
+from eventapp.registrations import exports, mails, manage_bp, organiser, seats, services, tokens
 from eventapp.registrations.forms import CheckinForm, ConfirmForm, FilterForm, MessageForm
 from eventapp.registrations.routes import _deliver_new_mails, _last_mail_id
 from eventapp.rules.errors import RuleError
@@ -37,9 +37,9 @@ def _enum_or_none(enum_cls: type, value: str | None) -> object | None:
         return None
 
 
-def _filters(form: FilterForm) -> services.RegistrationFilters:
+def _filters(form: FilterForm) -> organiser.RegistrationFilters:
     city = form.city.data
-    return services.RegistrationFilters(
+    return organiser.RegistrationFilters(
         status=_enum_or_none(RegistrationStatus, form.status.data),  # type: ignore[arg-type]
         attendance_mode=_enum_or_none(AttendanceMode, form.attendance_mode.data),  # type: ignore[arg-type]
         participant_type=_enum_or_none(OrganisationKind, form.participant_type.data),  # type: ignore[arg-type]
@@ -59,7 +59,7 @@ def _back(slug: str) -> Response:
     return redirect(url_for("registrations_manage.index", slug=slug, **args))
 
 
-def _filter_summary(filters: services.RegistrationFilters) -> dict[str, object]:
+def _filter_summary(filters: organiser.RegistrationFilters) -> dict[str, object]:
     """The filters an export or message used, for the audit log (only those set)."""
     values = {
         "status": filters.status, "attendance_mode": filters.attendance_mode,
@@ -102,11 +102,11 @@ def index(slug: str) -> str:
         "manage/registrations.html",
         event=event,
         filter_form=form,
-        registrations=services.list_registrations(db.session, event, _filters(form)),
-        counts=services.count_registrations(db.session, event, current_language()),
+        registrations=organiser.list_registrations(db.session, event, _filters(form)),
+        counts=organiser.count_registrations(db.session, event, current_language()),
         confirm_form=ConfirmForm(formdata=None),
         checkin_form=CheckinForm(formdata=None),
-        availability=services.get_availability(event),
+        availability=seats.get_availability(event),
         query_args={key: value for key, value in request.args.items() if value},
     )
 
@@ -150,7 +150,7 @@ def act(slug: str, registration_id: int, action: str) -> Response | str:
     event = get_managed_event_or_404(slug)  # permission first: 403 before 405
     if request.method == "GET" and action not in ASKS_FIRST:
         abort(405)
-    registration = services.get_event_registration(db.session, event, registration_id)
+    registration = organiser.get_event_registration(db.session, event, registration_id)
     if registration is None:
         abort(404)
     form = ConfirmForm()
@@ -160,10 +160,10 @@ def act(slug: str, registration_id: int, action: str) -> Response | str:
         db.session.rollback()
         return _act_confirm_page(event, registration, action)
     service = {
-        "approve": services.approve_registration,
-        "reject": services.reject_registration,
-        "promote": services.promote_registration,
-        "checkin": services.check_in,
+        "approve": organiser.approve_registration,
+        "reject": organiser.reject_registration,
+        "promote": organiser.promote_registration,
+        "checkin": organiser.check_in,
         "cancel": services.cancel_registration,
     }[action]
     before = _last_mail_id()
@@ -184,7 +184,7 @@ def act(slug: str, registration_id: int, action: str) -> Response | str:
         "checkin": _("Checked in."),
         "cancel": _("Registration cancelled."),
     }
-    if isinstance(result, services.CheckIn) and result.is_repeat:
+    if isinstance(result, organiser.CheckIn) and result.is_repeat:
         flash(_already_checked_in(event, registration), "warning")
     else:
         flash(messages[action], "success")
@@ -205,12 +205,12 @@ def checkin(slug: str) -> Response:
             abort(400)
         return render_template("manage/checkin.html", event=event, form=form), 422  # type: ignore[return-value]
     code = form.code.data.strip().rsplit("/", 1)[-1].rsplit("=", 1)[-1]
-    registration = services.get_registration_by_checkin_code(db.session, event, code)
+    registration = tokens.get_registration_by_checkin_code(db.session, event, code)
     if registration is None:
         form.code.errors = [_("No registration for this event has this code.")]
         return render_template("manage/checkin.html", event=event, form=form), 404  # type: ignore[return-value]
     try:
-        result = services.check_in(db.session, registration)
+        result = organiser.check_in(db.session, registration)
     except RuleError as error:
         db.session.rollback()
         form.code.errors = [str(error.message)]
@@ -232,7 +232,7 @@ def checkin(slug: str) -> Response:
 def export(slug: str, kind: str) -> Response:
     event = get_managed_event_or_404(slug)
     filters = _filters(_filter_form())
-    registrations = services.list_registrations(db.session, event, filters)
+    registrations = organiser.list_registrations(db.session, event, filters)
     rows = exports.registration_rows(registrations, current_language())
     if kind == "csv":
         body, mimetype = exports.to_csv(rows), "text/csv"
@@ -266,15 +266,15 @@ def message(slug: str) -> Response | str:
     status_filter = _enum_or_none(RegistrationStatus, form.status.data)
     recipients = [
         registration
-        for registration in services.list_registrations(
+        for registration in organiser.list_registrations(
             db.session,
             event,
-            services.RegistrationFilters(
+            organiser.RegistrationFilters(
                 status=status_filter,  # type: ignore[arg-type]
                 attendance_mode=_enum_or_none(AttendanceMode, form.attendance_mode.data),  # type: ignore[arg-type]
             ),
         )
-        if registration.status in services.ACTIVE_STATUSES
+        if registration.status in seats.ACTIVE_STATUSES
     ]
     if not form.is_confirmed or request.form.get("edit"):
         # Nothing is queued before the organiser has seen how many people it reaches.

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from eventapp.calendar.routes import feed_response
+from eventapp.database import begin_write
 from eventapp.events.services import get_event_by_slug
 from eventapp.extensions import db, limiter
 from eventapp.i18n import current_language
@@ -23,7 +24,7 @@ from eventapp.labels import label
 from eventapp.models import AttendanceMode, Event, OrganisationKind, OutboxMail, Registration
 from eventapp.models.base import utcnow
 from eventapp.outbox.services import deliver_soon
-from eventapp.registrations import bp, mails, services
+from eventapp.registrations import bp, mails, seats, services, tokens
 from eventapp.registrations.forms import (
     ConfirmForm,
     ModeForm,
@@ -55,7 +56,7 @@ def _get_event_or_404(slug: str) -> Event:
 
 
 def _get_registration_or_404(token: str) -> Registration:
-    registration = services.get_registration_by_token(db.session, token)
+    registration = tokens.get_registration_by_token(db.session, token)
     if registration is None:
         abort(404)
     return registration
@@ -94,8 +95,8 @@ def _apply_rule_error(form: RegistrationForm, error: RuleError) -> None:
 def register(slug: str) -> BaseResponse | tuple[str, int] | str:
     event = _get_event_or_404(slug)
     language = current_language()
-    availability = services.get_availability(event)
-    sessions = services.list_choosable_sessions(db.session, event)
+    availability = seats.get_availability(event)
+    sessions = seats.list_choosable_sessions(db.session, event)
     form = RegistrationForm()
     if request.method == "GET":
         form.preferred_language.data = language
@@ -140,14 +141,14 @@ def register(slug: str) -> BaseResponse | tuple[str, int] | str:
     )
     # Reading and validating ran without locks; the write starts here (SQLite: BEGIN
     # IMMEDIATE, so concurrent sign-ups queue instead of failing with "database is locked").
-    services.begin_write(db.session)
+    begin_write(db.session)
     before = _last_mail_id()
     try:
         services.register(db.session, event, data)
     except RuleError as error:
         db.session.rollback()
         event = _get_event_or_404(slug)
-        availability = services.get_availability(event)
+        availability = seats.get_availability(event)
         _apply_rule_error(form, error)
         return page(422)
     db.session.commit()
@@ -167,8 +168,8 @@ def _manage_page(registration: Registration, token: str, status: int = 200,
                  ) -> BaseResponse:
     event = registration.event
     language = current_language()
-    modes = services.allowed_modes(event)
-    sessions = services.choosable_sessions(event)
+    modes = seats.allowed_modes(event)
+    sessions = seats.choosable_sessions(event)
     if mode_form is None:
         mode_form = ModeForm(formdata=None)
         mode_form.attendance_mode.data = registration.attendance_mode.value
@@ -178,7 +179,7 @@ def _manage_page(registration: Registration, token: str, status: int = 200,
         sessions_form.session_ids.data = [choice.session_id for choice in registration.session_choices]
     sessions_form.session_ids.choices = [(item.id, item.text("title", language)) for item in sessions]
     choices = {choice.session_id: choice for choice in registration.session_choices}
-    checkin_code = services.checkin_code_for(token)
+    checkin_code = tokens.checkin_code_for(token)
     body = render_template(
         "registrations/manage.html",
         registration=registration,
@@ -253,7 +254,7 @@ def _confirm_page(registration: Registration, token: str, action: str) -> BaseRe
 def cancel(token: str) -> BaseResponse:
     """GET and an unconfirmed POST show the confirmation; only `confirm=1` cancels."""
     if request.method == "POST":
-        services.begin_write(db.session)
+        begin_write(db.session)
     registration = _get_registration_or_404(token)
     form = ConfirmForm()
     if request.method == "POST" and not form.validate_on_submit():
@@ -273,10 +274,10 @@ def cancel(token: str) -> BaseResponse:
 
 @bp.post("/registrations/<token>/mode")
 def change_mode(token: str) -> BaseResponse:
-    services.begin_write(db.session)
+    begin_write(db.session)
     registration = _get_registration_or_404(token)
     form = ModeForm()
-    form.attendance_mode.choices = [(m.value, m.value) for m in services.allowed_modes(registration.event)]
+    form.attendance_mode.choices = [(m.value, m.value) for m in seats.allowed_modes(registration.event)]
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
@@ -294,10 +295,10 @@ def change_mode(token: str) -> BaseResponse:
 
 @bp.post("/registrations/<token>/sessions")
 def change_sessions(token: str) -> BaseResponse:
-    services.begin_write(db.session)
+    begin_write(db.session)
     registration = _get_registration_or_404(token)
     form = SessionsForm()
-    form.session_ids.choices = [(item.id, "") for item in services.choosable_sessions(registration.event)]
+    form.session_ids.choices = [(item.id, "") for item in seats.choosable_sessions(registration.event)]
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
@@ -317,7 +318,7 @@ def change_sessions(token: str) -> BaseResponse:
 def delete(token: str) -> BaseResponse:
     """GET and an unconfirmed POST show the confirmation; only `confirm=1` deletes."""
     if request.method == "POST":
-        services.begin_write(db.session)
+        begin_write(db.session)
     registration = _get_registration_or_404(token)
     form = ConfirmForm()
     if request.method == "POST" and not form.validate_on_submit():
@@ -338,8 +339,8 @@ def sign_in(token: str) -> BaseResponse:
     """A sign-in link (mailed when the personal link cannot be sent again): shows the
     registration and, only as a confirmed choice, replaces its personal link."""
     if request.method == "POST":
-        services.begin_write(db.session)
-    registration = services.get_registration_by_sign_in_token(db.session, token)
+        begin_write(db.session)
+    registration = tokens.get_registration_by_sign_in_token(db.session, token)
     if registration is None:
         abort(404)
     if request.method == "GET":
@@ -349,7 +350,7 @@ def sign_in(token: str) -> BaseResponse:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     before = _last_mail_id()
-    new_token = services.renew_manage_token(db.session, registration)
+    new_token = tokens.renew_manage_token(db.session, registration)
     db.session.commit()
     _deliver_new_mails(before)
     flash(_("Here is your new personal link. We have also sent it to you by e-mail."), "success")
@@ -358,7 +359,7 @@ def sign_in(token: str) -> BaseResponse:
 
 @bp.get("/calendar/<token>.ics")
 def personal_feed(token: str) -> Response:
-    registration = services.get_registration_by_feed_token(db.session, token)
+    registration = tokens.get_registration_by_feed_token(db.session, token)
     if registration is None:
         abort(404)
     language = registration.preferred_language
@@ -374,7 +375,7 @@ def join(token: str, session_id: int, channel: str | None = None) -> BaseRespons
     """A participant's join link (join token, never the feed token): checked when clicked."""
     if not 0 < session_id < 2**31:
         abort(404)
-    services.begin_write(db.session)
+    begin_write(db.session)
     registration = get_registration_by_join_token(db.session, token)
     if registration is None:
         abort(404)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from eventapp.models import AuditEntry, Document, RegistrationStatus, UserRole
-from eventapp.registrations import services as registration_services
+from eventapp.registrations.tokens import checkin_code_for
 from tests.admin.support import csrf_token, sign_in
 from tests.factories import make_user
 from tests.registrations.support import open_event, sign_up
@@ -74,7 +74,7 @@ def test_checkin_by_button_and_by_code_are_recorded(session, client):
 
     client.post(f"{path}{first.registration.id}/checkin", data={"csrf_token": csrf_token(client, path)})
     client.post(checkin, data={"csrf_token": csrf_token(client, checkin),
-                               "code": registration_services.checkin_code_for(second.token)})
+                               "code": checkin_code_for(second.token)})
 
     recorded = entries(session)
     assert [(entry.action, entry.object_id) for entry in recorded] == [

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 from eventapp.models import MailStatus, OutboxMail
 from eventapp.models.base import utcnow
 from eventapp.outbox.services import MailSettings, claim_due, queue_mail, send_due
-from eventapp.registrations.services import feed_token_for
+from eventapp.registrations.tokens import feed_token_for
 from tests.outbox.smtp import SmtpServer, attachments, free_port, html_body, text_body
 from tests.registrations.support import open_event, sign_up
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from eventapp.models import Registration, SessionKind
-from eventapp.registrations import services
+from eventapp.registrations import organiser
 from tests.factories import make_session
 from tests.registrations.support import open_event, post_registration, sign_up
 
@@ -178,7 +178,7 @@ def test_participant_page_shows_both_zones_for_sessions_and_check_in(session, cl
     event = open_event(session)
     visit = make_session(session, event, kind=SessionKind.SITE_VISIT, capacity=5)
     result = sign_up(session, event, session_ids=[visit.id])
-    services.check_in(session, result.registration, now=datetime(2027, 1, 14, 7, 45, tzinfo=UTC))
+    organiser.check_in(session, result.registration, now=datetime(2027, 1, 14, 7, 45, tzinfo=UTC))
     session.commit()
 
     body = client.get(f"/registrations/{result.token}/?lang=en").get_data(as_text=True)

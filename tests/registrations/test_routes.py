@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from eventapp.models import OutboxMail, Registration, RegistrationStatus, SessionKind
-from eventapp.registrations import services
+from eventapp.registrations import services, tokens
 from eventapp.virtual.services import join_token_for
 from tests.factories import make_user
 from tests.registrations.support import csrf_token, open_event, post_registration, sign_up
@@ -138,7 +138,7 @@ def test_manage_page_has_qr_code_for_confirmed(session, client):
     session.commit()
     body = client.get(f"/registrations/{result.token}/").get_data(as_text=True)
     assert 'src="data:image/svg+xml' in body
-    assert services.checkin_code_for(result.token) in body
+    assert tokens.checkin_code_for(result.token) in body
 
 
 def test_cancel_frees_place_and_promotes(session, client):
@@ -189,7 +189,7 @@ def test_personal_feed_is_private_and_cancelled_after_cancel(session, client):
     event = open_event(session)
     result = sign_up(session, event)
     session.commit()
-    feed = f"/calendar/{services.feed_token_for(result.token)}.ics"
+    feed = f"/calendar/{tokens.feed_token_for(result.token)}.ics"
     before = client.get(feed)
     services.cancel_registration(session, result.registration)
     session.commit()
@@ -254,7 +254,7 @@ def test_organiser_checks_in_by_qr_code(session, client):
     session.commit()
     login_organiser(session, client, event)
     path = f"/manage/events/{event.slug}/registrations/checkin"
-    code = services.checkin_code_for(result.token)
+    code = tokens.checkin_code_for(result.token)
     response = client.post(path, data={"csrf_token": csrf_token(client, path), "code": code})
     session.expire_all()
     assert (response.status_code, result.registration.checked_in_at is not None) == (302, True)
@@ -362,7 +362,7 @@ def test_personal_feed_carries_participant_join_link(session, client):
     item = _virtual_session(session, event)
     result = sign_up(session, event)
     session.commit()
-    feed_token = services.feed_token_for(result.token)
+    feed_token = tokens.feed_token_for(result.token)
     body = client.get(f"/calendar/{feed_token}.ics").get_data(as_text=True).replace("\r\n ", "")
     assert f"https://events.example.org/join/{join_token_for(result.registration)}/{item.id}" in body
     assert f"/join/{feed_token}/" not in body

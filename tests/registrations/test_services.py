@@ -4,6 +4,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from eventapp.database import begin_write
 from eventapp.models import (
     AttendanceMode,
     Event,
@@ -13,7 +14,7 @@ from eventapp.models import (
     RegistrationStatus,
     SessionKind,
 )
-from eventapp.registrations import services
+from eventapp.registrations import organiser, purge, services, tokens
 from eventapp.rules.errors import RuleError
 from tests.factories import make_session
 from tests.registrations.support import open_event, sign_up
@@ -93,8 +94,8 @@ def test_register_stores_only_token_hash(session):
     event = open_event(session)
     result = sign_up(session, event)
     assert (len(result.token) >= 43, result.registration.token_hash) == (
-        True, services.hash_token(result.token))
-    assert services.get_registration_by_token(session, result.token) is result.registration
+        True, tokens.hash_token(result.token))
+    assert tokens.get_registration_by_token(session, result.token) is result.registration
 
 
 def test_duplicate_email_creates_nothing_and_keeps_link(session):
@@ -108,7 +109,7 @@ def test_duplicate_email_creates_nothing_and_keeps_link(session):
     assert (count, second.is_new, second.registration.id, second.registration.first_name) == (
         1, False, first.registration.id, "Wei")
     assert kinds == ["registration", "registration_reminder"]
-    assert (second.token, services.get_registration_by_token(session, first.token)) == (
+    assert (second.token, tokens.get_registration_by_token(session, first.token)) == (
         first.token, first.registration)
     assert (second.registration.token_hash, second.registration.feed_token_hash,
             second.registration.checkin_hash) == hashes
@@ -210,8 +211,8 @@ def test_approve_confirms_or_waits(session):
     event = open_event(session, capacity_onsite=1, requires_approval=True)
     first = sign_up(session, event, "a@example.org")
     second = sign_up(session, event, "b@example.org")
-    services.approve_registration(session, first.registration)
-    services.approve_registration(session, second.registration)
+    organiser.approve_registration(session, first.registration)
+    organiser.approve_registration(session, second.registration)
     assert statuses(session, event) == [("a@example.org", "confirmed"), ("b@example.org", "waiting")]
 
 
@@ -220,17 +221,17 @@ def test_promote_refused_without_free_place(session):
     sign_up(session, event, "a@example.org")
     waiting = sign_up(session, event, "b@example.org")
     with pytest.raises(RuleError):
-        services.promote_registration(session, waiting.registration)
+        organiser.promote_registration(session, waiting.registration)
     event.capacity_onsite = 2
     session.flush()
-    services.promote_registration(session, waiting.registration)
+    organiser.promote_registration(session, waiting.registration)
     assert (waiting.registration.status, event.taken_onsite) == (RegistrationStatus.CONFIRMED, 2)
 
 
 def test_reject_waiting_person(session):
     event = open_event(session, capacity_onsite=0)
     waiting = sign_up(session, event)
-    services.reject_registration(session, waiting.registration)
+    organiser.reject_registration(session, waiting.registration)
     assert waiting.registration.status == RegistrationStatus.REJECTED
 
 
@@ -239,9 +240,9 @@ def test_check_in_only_confirmed(session):
     confirmed = sign_up(session, event, "a@example.org")
     waiting = sign_up(session, event, "b@example.org")
     moment = datetime(2027, 1, 14, 8, 30, tzinfo=UTC)
-    services.check_in(session, confirmed.registration, moment)
+    organiser.check_in(session, confirmed.registration, moment)
     with pytest.raises(RuleError):
-        services.check_in(session, waiting.registration, moment)
+        organiser.check_in(session, waiting.registration, moment)
     assert confirmed.registration.checked_in_at == moment
 
 
@@ -249,9 +250,9 @@ def test_checkin_code_finds_registration_of_same_event_only(session):
     event = open_event(session)
     other = open_event(session)
     result = sign_up(session, event)
-    code = services.checkin_code_for(result.token)
-    assert services.get_registration_by_checkin_code(session, event, code) is result.registration
-    assert services.get_registration_by_checkin_code(session, other, code) is None
+    code = tokens.checkin_code_for(result.token)
+    assert tokens.get_registration_by_checkin_code(session, event, code) is result.registration
+    assert tokens.get_registration_by_checkin_code(session, other, code) is None
 
 
 def test_delete_registration_frees_place_and_removes_row(session):
@@ -272,13 +273,13 @@ def test_purge_removes_personal_data_and_keeps_counts(session):
     newer = open_event(session, starts_local=datetime(2027, 3, 1, 9), ends_local=datetime(2027, 3, 1, 17))
     kept = sign_up(session, newer, "c@example.org")
     session.commit()
-    purged = services.purge_registrations(session, datetime(2027, 2, 1, tzinfo=UTC))
+    purged = purge.purge_registrations(session, datetime(2027, 2, 1, tzinfo=UTC))
     session.commit()
     rows = session.execute(
         select(Registration.first_name, Registration.email, Registration.notes, Registration.attendance_mode)
         .where(Registration.event_id == old.id).order_by(Registration.id)
     ).all()
-    counts = services.count_registrations(session, old, "en")
+    counts = organiser.count_registrations(session, old, "en")
     assert purged == 2
     assert [(r[0], r[1].startswith("purged-"), r[2], r[3].value) for r in rows] == [
         ("", True, None, "onsite"), ("", True, None, "online")]
@@ -290,7 +291,7 @@ def test_counts_by_status_mode_type_and_city(session):
     event = open_event(session, capacity_onsite=1)
     sign_up(session, event, "a@example.org")
     sign_up(session, event, "b@example.org", city_other="Guiyang")
-    counts = services.count_registrations(session, event, "en")
+    counts = organiser.count_registrations(session, event, "en")
     assert (counts.by_status, counts.by_mode, counts.by_type, counts.by_city) == (
         {"confirmed": 1, "waiting": 1}, {"onsite": 2}, {"economic_development_agency": 2},
         [("Foshan", 1), ("Guiyang", 1)])
@@ -310,13 +311,13 @@ def test_write_lock_is_released_when_a_request_aborts(app, session):
 
     from eventapp.extensions import db
 
-    services.begin_write(session)
+    begin_write(session)
     session.remove()  # what Flask-SQLAlchemy does when a request ends with abort(400)
     done = threading.Event()
 
     def other_writer() -> None:
         with app.app_context():
-            services.begin_write(db.session)
+            begin_write(db.session)
             db.session.rollback()
             db.session.remove()
             done.set()

@@ -7,7 +7,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from eventapp.models import AttendanceMode, Registration, RegistrationStatus, SessionKind
-from eventapp.registrations import services
+from eventapp.registrations import organiser, seats, services
 from tests.factories import make_session
 from tests.outbox.smtp import attachments, html_body
 from tests.registrations.mail_support import deliver, last_id, queued, text_body
@@ -148,7 +148,7 @@ def test_capacity_raised_by_three_promotes_three_people_with_one_mail_each(sessi
     event.capacity_onsite = 4
     session.flush()
     before = last_id(session)
-    promoted = services.fill_event_places(session, event)
+    promoted = seats.fill_event_places(session, event)
     assert [r.email for r in promoted] == ["p1@example.org", "p2@example.org", "p3@example.org"]
     assert queued(session, before) == [
         ("p1@example.org", "status_confirmed"), ("p2@example.org", "status_confirmed"),
@@ -156,7 +156,7 @@ def test_capacity_raised_by_three_promotes_three_people_with_one_mail_each(sessi
     subjects = [message["Subject"] for message in deliver(session, smtp_server, before)]
     title = event.title_i18n
     assert subjects == [f"{title['en']}: Confirmed", f"{title['de']}：已确认", f"{title['de']}: Bestätigt"]
-    assert services.fill_event_places(session, event) == []
+    assert seats.fill_event_places(session, event) == []
     assert queued(session, before)[3:] == []
 
 
@@ -199,14 +199,14 @@ def test_approve_reject_and_promote_each_mail_once_in_the_persons_language(sessi
     second = sign_up(session, event, "b@example.org", preferred_language="de")
     third = sign_up(session, event, "c@example.org", preferred_language="en")
     before = last_id(session)
-    services.approve_registration(session, first.registration)
-    services.approve_registration(session, second.registration)
-    services.reject_registration(session, third.registration)
+    organiser.approve_registration(session, first.registration)
+    organiser.approve_registration(session, second.registration)
+    organiser.reject_registration(session, third.registration)
     assert queued(session, before) == [("a@example.org", "status_confirmed"), ("b@example.org", "status_waiting"),
                                        ("c@example.org", "status_rejected")]
     event.capacity_onsite = 2
     session.flush()
-    services.promote_registration(session, second.registration)
+    organiser.promote_registration(session, second.registration)
     assert queued(session, before)[3:] == [("b@example.org", "status_confirmed")]
     subjects = [message["Subject"] for message in deliver(session, smtp_server, before)]
     title = event.title_i18n
@@ -218,7 +218,7 @@ def test_rejection_of_waiting_person_attaches_the_calendar_that_cancels(session,
     event = open_event(session, capacity_onsite=0)
     waiting = sign_up(session, event, "a@example.org", preferred_language="en")
     before = last_id(session)
-    services.reject_registration(session, waiting.registration)
+    organiser.reject_registration(session, waiting.registration)
     [message] = deliver(session, smtp_server, before)
     calendar = Calendar.from_ical(attachments(message)[f"{event.slug}.ics"])
     assert {str(item["STATUS"]) for item in calendar.walk("VEVENT")} == {"CANCELLED"}
@@ -231,7 +231,7 @@ def test_nothing_changed_queues_nothing(session):
     before = last_id(session)
     services.change_attendance_mode(session, person.registration, AttendanceMode.ONSITE)
     services.change_sessions(session, person.registration, [excursion.id])
-    assert services.fill_event_places(session, event) == []
+    assert seats.fill_event_places(session, event) == []
     assert queued(session, before) == []
 
 

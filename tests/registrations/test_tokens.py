@@ -18,7 +18,7 @@ from eventapp.models import (
 )
 from eventapp.models.base import utcnow
 from eventapp.outbox.services import MailSettings, render, send_due
-from eventapp.registrations import services
+from eventapp.registrations import organiser, services, tokens
 from eventapp.registrations.sealing import SIGN_IN_MAX_AGE, seal_token
 from eventapp.rules.errors import RuleError
 from eventapp.virtual.services import get_registration_by_join_token, join_token_for
@@ -37,8 +37,8 @@ def settings(smtp_server):
 def secrets_of(token):
     return {
         "manage": token,
-        "feed": services.feed_token_for(token),
-        "checkin": services.checkin_code_for(token),
+        "feed": tokens.feed_token_for(token),
+        "checkin": tokens.checkin_code_for(token),
     }
 
 
@@ -54,10 +54,10 @@ def outbox_text(session):
 def links_seen(client, token):
     """What the person's links answer: manage page, feed, QR code on the page."""
     manage = client.get(f"/registrations/{token}/?lang=en")
-    feed = client.get(f"/calendar/{services.feed_token_for(token)}.ics")
+    feed = client.get(f"/calendar/{tokens.feed_token_for(token)}.ics")
     return (
         manage.status_code,
-        services.checkin_code_for(token) in manage.get_data(as_text=True),
+        tokens.checkin_code_for(token) in manage.get_data(as_text=True),
         feed.status_code,
         feed.headers.get("ETag"),
     )
@@ -76,7 +76,7 @@ def test_repeated_sign_up_keeps_every_link_working(session, client):
     session.commit()
     first = post_registration(client, event, email="anna@example.org")
     registration = session.scalar(select(Registration))
-    token = services.get_manage_token(registration)
+    token = tokens.get_manage_token(registration)
     join_before = join_token_for(registration)
     before = links_seen(client, token)
     second = post_registration(client, event, email="Anna@Example.org", first_name="Mallory")
@@ -101,7 +101,7 @@ def test_repeated_sign_up_mails_the_same_link(session, client, smtp_server):
     first_links, second_links = (MANAGE_RE.findall(body) for body in bodies)
     assert (len(first_links), second_links) == (1, first_links)
     assert ["it is the same as before" in body for body in bodies] == [False, True]
-    assert services.get_registration_by_token(session, second_links[0]) is not None
+    assert tokens.get_registration_by_token(session, second_links[0]) is not None
 
 
 def test_no_outbox_row_holds_a_secret_before_or_after_sending(session, smtp_server):
@@ -111,9 +111,9 @@ def test_no_outbox_row_holds_a_secret_before_or_after_sending(session, smtp_serv
     sign_up(session, event, "a@example.org")  # the link again
     services.cancel_registration(session, waiting.registration)
     sign_up(session, event, "b@example.org")  # registered again
-    services.renew_manage_token(session, first.registration)
+    tokens.renew_manage_token(session, first.registration)
     session.commit()
-    renewed = services.get_manage_token(first.registration)
+    renewed = tokens.get_manage_token(first.registration)
     # Rendered at send time: every mail to a@ carries the renewed link, none the first.
     secrets = [*secrets_of(first.token).values(), *secrets_of(renewed).values(),
                *secrets_of(waiting.token).values()]
@@ -134,7 +134,7 @@ def test_cancelled_person_registers_again_with_the_same_links(session, client):
     event = open_event(session)
     result = sign_up(session, event, "a@example.org", first_name="Wei")
     session.commit()
-    feed = f"/calendar/{services.feed_token_for(result.token)}.ics"
+    feed = f"/calendar/{tokens.feed_token_for(result.token)}.ics"
     confirmed = event_component(client.get(feed).get_data())
     services.cancel_registration(session, result.registration)
     session.commit()
@@ -187,7 +187,7 @@ def test_registering_again_joins_the_end_of_the_waiting_list(session):
 def test_rejected_registration_stays_rejected(session):
     event = open_event(session, requires_approval=True)
     result = sign_up(session, event, "a@example.org")
-    services.reject_registration(session, result.registration)
+    organiser.reject_registration(session, result.registration)
     again = sign_up(session, event, "a@example.org")
     session.commit()
     assert (again.registration.status, again.token, event.taken_onsite) == (
@@ -275,7 +275,7 @@ def test_sign_in_page_gives_a_new_link_only_when_confirmed(session, client):
     response = client.post(path, data={"csrf_token": token})
     session.expire_all()
     registration = session.get(Registration, old.registration.id)
-    new = services.get_manage_token(registration)
+    new = tokens.get_manage_token(registration)
     kinds = list(session.scalars(select(OutboxMail.kind).order_by(OutboxMail.id)))
     assert (refused.status_code, response.status_code, response.headers["Location"]) == (
         400, 302, f"/registrations/{new}/")
@@ -305,9 +305,9 @@ def test_fallback_key_still_unseals_after_rotation(app, session, monkeypatch):
     result = sign_up(session, event)
     session.commit()
     monkeypatch.setitem(app.config, "SECRET_KEY", "a-new-secret-key-of-enough-length-0123456789")
-    without = services.get_manage_token(result.registration)
+    without = tokens.get_manage_token(result.registration)
     monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", ["testing-only-secret"])
-    with_fallback = services.get_manage_token(result.registration)
+    with_fallback = tokens.get_manage_token(result.registration)
     assert (without, with_fallback) == (None, result.token)
 
 
@@ -343,7 +343,7 @@ def test_migration_moves_tokens_out_of_waiting_mails(app, session):
     kept_row = session.get(Registration, kept_id)
     stale_row = session.get(Registration, stale_id)
     assert contexts == [{"is_reminder": False}, {"is_reminder": True}]
-    assert (services.get_manage_token(kept_row), stale_row.token_sealed, stale_row.feed_sequence) == (
+    assert (tokens.get_manage_token(kept_row), stale_row.token_sealed, stale_row.feed_sequence) == (
         kept.token, None, 0)
     assert seal_token(kept.token) != kept_row.token_sealed  # a fresh IV each time
 

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from eventapp.models import AuditEntry, SessionAttendance, UserRole, Visibility
-from eventapp.registrations.services import cancel_registration, feed_token_for
+from eventapp.registrations.services import cancel_registration
+from eventapp.registrations.tokens import feed_token_for
 from eventapp.virtual.services import join_token_for
 from tests.factories import make_event, make_user
 from tests.manage.test_routes import sign_in

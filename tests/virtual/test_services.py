@@ -12,7 +12,8 @@ from eventapp.models import (
     Visibility,
 )
 from eventapp.outbox.services import render
-from eventapp.registrations.services import cancel_registration, feed_token_for
+from eventapp.registrations.services import cancel_registration
+from eventapp.registrations.tokens import feed_token_for
 from eventapp.virtual import services
 from eventapp.virtual.reminders import queue_due_reminders
 from eventapp.virtual.services import ENDED, OPEN, WAITING
