@@ -46,6 +46,11 @@ def test_join_token_is_not_the_feed_token_and_finds_its_registration(session):
     assert services.get_registration_by_join_token(session, "99999999999.x") is None
 
 
+@pytest.mark.parametrize("token", ["².x", "٣.x", "1².x", "-1.x", "0.x", "2147483648.x"])
+def test_join_token_with_a_number_that_names_no_row_finds_nothing(session, token):
+    assert services.get_registration_by_join_token(session, token) is None
+
+
 @pytest.mark.parametrize(
     ("status", "reason"),
     [("confirmed", ""), ("waiting", "not_confirmed"), ("cancelled", "not_confirmed")],
