@@ -117,3 +117,15 @@ def test_registration_list_ignores_a_nul_byte_in_its_search(session, client, pat
     sign_in(client, "office@example.org")
     response = client.get(f"/manage/events/{event.slug}{path}?q=We%00i")
     assert (response.status_code, "Wei" in response.get_data(as_text=True)) == (200, True)
+
+
+def test_archive_indexes_a_report_with_a_word_too_long_for_postgresql(session):
+    from eventapp.archive.services import ArchiveFilters, search_archive
+    from tests.archive.helpers import make_fachtagung_2021
+
+    event = make_fachtagung_2021(session)
+    session.commit()
+    event.report_i18n = {"de": "Wasserstoff " + "w" * 10_000}
+    session.commit()
+    found = search_archive(session, ArchiveFilters(q="Wasserstoff")).events
+    assert [item.slug for item in found] == ["fachtagung-2021"]
