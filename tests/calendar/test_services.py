@@ -24,6 +24,7 @@ from eventapp.events.services import (
     set_event_status,
     update_event,
 )
+from eventapp.manage.services import cancel_event
 from eventapp.models import Event, EventStatus, Visibility
 from tests.calendar.conftest import (
     ORGANISERS_LINK,
@@ -252,6 +253,23 @@ def test_cancelled_event_cancels_its_sessions_with_higher_sequence(
     assert sorted(after) == sorted(before)
     assert {item.status for item in after.values()} == {"CANCELLED"}
     assert all(after[uid].sequence == before[uid].sequence + 1 for uid in after)
+
+
+def test_cancelling_an_event_raises_every_stamp_with_the_sequence(
+    session: Session, winter_event: Event, time_machine
+) -> None:
+    cancelled_at = datetime(2027, 1, 2, 9, 30, tzinfo=UTC)
+    time_machine.move_to(cancelled_at, tick=False)
+    cancel_event(session, winter_event, None)
+    session.commit()
+
+    calendar = Calendar.from_ical(build_feed(session, event_scope(winter_event, "en")))
+    stamps = {
+        str(item["UID"]): (item.decoded("LAST-MODIFIED"), item.decoded("DTSTAMP"), str(item["STATUS"]))
+        for item in calendar.walk("VEVENT")
+    }
+    assert stamps == {uid: (cancelled_at, cancelled_at, "CANCELLED") for uid in stamps}
+    assert len(stamps) == 4
 
 
 def test_drafts_never_appear(session: Session, winter_event: Event) -> None:
