@@ -17,6 +17,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -27,6 +28,7 @@ from werkzeug.routing import Rule
 from werkzeug.routing.converters import AnyConverter, IntegerConverter, PathConverter
 from werkzeug.test import TestResponse
 
+from eventapp.archive.documents import SUBFOLDER
 from eventapp.extensions import db, limiter
 from eventapp.models import AttendanceMode, Document, DocumentKind, Speaker, UserRole, Visibility
 from eventapp.registrations.services import feed_token_for
@@ -86,6 +88,7 @@ QUERIES = [
     "topic=%00&format=%00&lang=%00",
     "status=%C2%B2&mode=%00&day=%C2%B2&room=%00",
     "next=%5Cevil.example",
+    "q=%FF%FE&city=%FF&page=%FF",  # not UTF-8
 ]
 FORM_VALUES = ["a\x00b", "z" * 10_000, "Anna\r\nBcc: victim@example.org", "²", "99999999999999999999"]
 # Requests that end the visitor's standing (sign-out, a participant's own cancellation or
@@ -124,8 +127,13 @@ def make_world(app: Flask) -> World:
         event = open_event(session, slug="walker-forum", capacity_onsite=10, capacity_online=10)
         item = virtual_item(session, event)
         result = sign_up(session, event, attendance_mode=AttendanceMode.ONLINE)
-        document = Document(event=event, kind=DocumentKind.REPORT, url="https://example.org/r.pdf",
-                            title_i18n={"de": "Bericht"}, visibility=Visibility.PUBLIC)
+        # A stored file (not a link), so that the download route reads its name and sends it.
+        folder = Path(app.config["UPLOAD_FOLDER"]) / SUBFOLDER
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "walker-report.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+        document = Document(event=event, kind=DocumentKind.REPORT, stored_name="walker-report.pdf",
+                            original_filename="Bericht 2027.pdf", content_type="application/pdf",
+                            size_bytes=14, title_i18n={"de": "Bericht"}, visibility=Visibility.PUBLIC)
         speaker = Speaker(name="Li Wei", main_language="de")
         session.add_all([document, speaker])
         city = make_city(session)
@@ -140,7 +148,7 @@ def make_world(app: Flask) -> World:
             "session_id": str(item.id),
             "registration_id": str(result.registration.id),
             "document_id": str(document.id),
-            "name": "r.pdf",
+            "name": "Bericht 2027.pdf",
             "speaker_id": str(speaker.id),
             "city_id": str(city.id),
             "city_slug": city.slug,
