@@ -228,7 +228,7 @@ def send(client: FlaskClient, walk: Walk, label: str, method: str, path: str,
     try:
         response = client.open(path, method=method, data=data)
     except Exception as error:  # noqa: BLE001 (every escaping error is a finding)
-        walk.problems.append(f"{label}: 500 {type(error).__name__}: {str(error)[:100]}")
+        walk.problems.append(f"{label}: 500 {type(error).__name__}: {str(error).splitlines()[0][:100]}")
         return None
     check(walk, label, response, hostile)
     return response
