@@ -102,3 +102,30 @@ def test_registration_refuses_line_breaks_in_one_line_fields(session, client, fi
     response = post_registration(client, event, **{field: "Anna\r\nBcc: victim@example.org"})
     assert (response.status_code, session.scalar(select(func.count()).select_from(Registration)),
             "Please write this on one line." in response.get_data(as_text=True)) == (422, 0, True)
+
+
+@pytest.mark.parametrize("path", ["/registrations/", "/registrations/export.csv"])
+def test_registration_list_ignores_a_nul_byte_in_its_search(session, client, path):
+    from tests.admin.support import sign_in
+    from tests.factories import make_user
+    from tests.registrations.support import open_event, sign_up
+
+    event = open_event(session)
+    sign_up(session, event, first_name="Wei")
+    make_user(session, email="office@example.org", manages=[event])
+    session.commit()
+    sign_in(client, "office@example.org")
+    response = client.get(f"/manage/events/{event.slug}{path}?q=We%00i")
+    assert (response.status_code, "Wei" in response.get_data(as_text=True)) == (200, True)
+
+
+def test_archive_indexes_a_report_with_a_word_too_long_for_postgresql(session):
+    from eventapp.archive.services import ArchiveFilters, search_archive
+    from tests.archive.helpers import make_fachtagung_2021
+
+    event = make_fachtagung_2021(session)
+    session.commit()
+    event.report_i18n = {"de": "Wasserstoff " + "w" * 10_000}
+    session.commit()
+    found = search_archive(session, ArchiveFilters(q="Wasserstoff")).events
+    assert [item.slug for item in found] == ["fachtagung-2021"]

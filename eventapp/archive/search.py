@@ -49,6 +49,8 @@ MAX_QUERY_TERMS = 12
 MIN_PREFIX_LENGTH = 3
 # PostgreSQL keeps positions up to 16383.
 MAX_POSITION = 16383
+# PostgreSQL refuses a longer lexeme in a tsvector (its own to_tsvector skips such words).
+MAX_LEXEME_BYTES = 2047
 CHUNK = 500
 ANALYZE_AFTER = 1000
 # The only markup a highlighted text may contain; format() escapes what goes inside.
@@ -143,7 +145,8 @@ def tsvector_literal(weighted_texts: Sequence[tuple[str, Iterable[str]]]) -> str
             for spellings in index_tokens(text):
                 position = min(position + 1, MAX_POSITION)
                 for token in spellings:
-                    lexemes.setdefault(token, []).append(f"{position}{weight}")
+                    if len(token.encode()) <= MAX_LEXEME_BYTES:
+                        lexemes.setdefault(token, []).append(f"{position}{weight}")
             position = min(position + 1, MAX_POSITION)  # no phrase across two texts
     # Tokens hold only letters and digits (TOKEN_RE), never quotes or backslashes.
     return " ".join(f"'{token}':{','.join(places[:256])}" for token, places in lexemes.items())

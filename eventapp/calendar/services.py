@@ -76,7 +76,7 @@ from eventapp.models import (
 )
 from eventapp.models.base import pick_translation, translation_language
 from eventapp.models.events import session_speakers
-from eventapp.rules.times import partner_zones, utc_to_local, zoned
+from eventapp.rules.times import BERLIN, partner_zones, utc_to_local, zoned
 from eventapp.video import detect_platform
 
 # Raise when what the builder writes changes: it is part of every ETag and cache key.
@@ -538,7 +538,9 @@ class _FeedWriter:
         refresh.params["VALUE"] = "DURATION"
         calendar["REFRESH-INTERVAL"] = refresh
         calendar["X-PUBLISHED-TTL"] = vDuration(REFRESH)
-        for zone in sorted({event.timezone for event in events}):
+        # RFC 5545 wants at least one component: a feed whose filter matches nothing still
+        # carries the alliance's home zone, which calendar clients read and otherwise ignore.
+        for zone in sorted({event.timezone for event in events} or {BERLIN}):
             calendar.add_component(vtimezone(zone))
         if scope.include_events:
             for event in events:

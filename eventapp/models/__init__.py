@@ -125,6 +125,11 @@ def _version_events(session: OrmSession, _context: Any, _instances: Any) -> None
         if isinstance(obj, (Event, EventSession)) and _content_changed(obj):
             obj.sequence = (obj.sequence or 0) + 1
             obj.updated_at = now
+            if isinstance(obj, Event):
+                # A session's SEQUENCE is its own plus its event's (a cancelled or renamed
+                # event changes every session's item): LAST-MODIFIED and DTSTAMP follow.
+                for item in obj.sessions:
+                    item.updated_at = now
         if isinstance(obj, Speaker) and session.is_modified(obj):
             obj.version = (obj.version or 0) + 1
             # A session's calendar item names its speakers: their change is its change.

@@ -44,7 +44,8 @@ def _filters(form: FilterForm) -> organiser.RegistrationFilters:
         attendance_mode=_enum_or_none(AttendanceMode, form.attendance_mode.data),  # type: ignore[arg-type]
         participant_type=_enum_or_none(OrganisationKind, form.participant_type.data),  # type: ignore[arg-type]
         city_id=parse_number(city),
-        query=(form.q.data or "").strip() or None,
+        # A NUL byte matches no name and PostgreSQL refuses it in a parameter: ignored.
+        query=(form.q.data or "").replace("\x00", "").strip()[:100] or None,
     )
 
 

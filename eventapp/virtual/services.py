@@ -298,12 +298,13 @@ def _join_token_matches(registration: Registration, token: str) -> bool:
 
 def get_registration_by_join_token(session: Session, token: str) -> Registration | None:
     """The registration a join token belongs to; None for feed tokens and anything forged."""
-    number, dot, _mac = token.partition(".")
-    if not dot or not number.isdigit() or len(token) > 100 or not 0 < int(number) < 2**31:
+    number_text, dot, _mac = token.partition(".")
+    number = validation.parse_number(number_text)  # ASCII digits only: "²".isdigit() is true
+    if not dot or number is None or len(token) > 100:
         return None
     registration = session.scalar(
         select(Registration)
-        .where(Registration.id == int(number), Registration.purged_at.is_(None))
+        .where(Registration.id == number, Registration.purged_at.is_(None))
         .options(
             selectinload(Registration.event).selectinload(Event.sessions),
             selectinload(Registration.session_choices),

@@ -1,7 +1,8 @@
 """Parse an .ics file with libical (Debian's libical through GObject introspection).
 
 Run with the system Python: /usr/bin/python3 libical_check.py FILE. Prints JSON:
-{"errors": [...], "events": [{"uid", "start", "end", "sequence", "status", "summary"}]}
+{"errors": [...], "events": [{"uid", "start", "end", "sequence", "status", "summary"}],
+"components": [the calendar's component names]}
 with UTC instants as ISO strings, after libical's RFC 5546 restriction check (METHOD
 PUBLISH), which marks each violation with an X-LIC-ERROR property.
 """
@@ -64,7 +65,12 @@ def main(path):
             }
         )
         event = calendar.get_next_component(ICal.ComponentKind.VEVENT_COMPONENT)
-    print(json.dumps({"errors": errors, "events": events}, ensure_ascii=False))
+    components = []
+    child = calendar.get_first_component(ANY)
+    while child is not None:
+        components.append(ICal.Component.kind_to_string(child.isa()))
+        child = calendar.get_next_component(ANY)
+    print(json.dumps({"errors": errors, "events": events, "components": components}, ensure_ascii=False))
     return 0
 
 

@@ -137,3 +137,15 @@ def read_libical(path: Path) -> tuple[list[str], dict[str, Item]]:
     )
     data = json.loads(result.stdout)
     return data["errors"], _from_json(data["events"])
+
+
+def read_components(path: Path) -> dict[str, list[str]]:
+    """The names of the calendar's own components as ical.js and libical see them."""
+    icaljs_ready()
+    libical_ready()
+    found = {}
+    for parser, command in (("ical.js", ["node", str(ICALJS_DIR / "check.mjs")]),
+                            ("libical", [SYSTEM_PYTHON, str(LIBICAL_SCRIPT)])):
+        result = subprocess.run([*command, str(path)], capture_output=True, text=True, timeout=60, check=True)
+        found[parser] = json.loads(result.stdout)["components"]
+    return found

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+import vobject
+from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,7 +17,14 @@ from eventapp.calendar.services import FeedScope, build_feed, event_uid, session
 from eventapp.events.services import cancel_session, move_session
 from eventapp.models import City, Event, EventSession, Organisation
 from tests.calendar.conftest import make_feed_event
-from tests.calendar.parsers import Item, read_icalendar, read_icaljs, read_libical, read_vobject
+from tests.calendar.parsers import (
+    Item,
+    read_components,
+    read_icalendar,
+    read_icaljs,
+    read_libical,
+    read_vobject,
+)
 
 
 def database_instants(session: Session, event: Event) -> dict[str, tuple]:
@@ -88,6 +97,11 @@ def test_all_parsers_accept_empty_feed(session: Session, ics_file) -> None:
     body = build_feed(session, FeedScope(language="en", name="ISA events", topic="biotechnology"))
 
     assert read_all(body, ics_file) == {"icalendar": {}, "vobject": {}, "ical.js": {}, "libical": {}}
+    # RFC 5545: a calendar holds at least one component (here the home zone's VTIMEZONE).
+    assert read_components(ics_file(body)) == {"ical.js": ["VTIMEZONE"], "libical": ["VTIMEZONE"]}
+    assert ([component.name for component in Calendar.from_ical(body).subcomponents],
+            [zone.tzid.value for zone in vobject.readOne(body.decode()).vtimezone_list]) == (
+        ["VTIMEZONE"], ["Europe/Berlin"])
 
 
 def test_demo_feeds_parse_cleanly_in_all_parsers(session: Session, ics_file) -> None:

@@ -24,6 +24,7 @@ from eventapp.events.services import (
     set_event_status,
     update_event,
 )
+from eventapp.manage.services import cancel_event
 from eventapp.models import Event, EventStatus, Visibility
 from tests.calendar.conftest import (
     ORGANISERS_LINK,
@@ -254,6 +255,23 @@ def test_cancelled_event_cancels_its_sessions_with_higher_sequence(
     assert all(after[uid].sequence == before[uid].sequence + 1 for uid in after)
 
 
+def test_cancelling_an_event_raises_every_stamp_with_the_sequence(
+    session: Session, winter_event: Event, time_machine
+) -> None:
+    cancelled_at = datetime(2027, 1, 2, 9, 30, tzinfo=UTC)
+    time_machine.move_to(cancelled_at, tick=False)
+    cancel_event(session, winter_event, None)
+    session.commit()
+
+    calendar = Calendar.from_ical(build_feed(session, event_scope(winter_event, "en")))
+    stamps = {
+        str(item["UID"]): (item.decoded("LAST-MODIFIED"), item.decoded("DTSTAMP"), str(item["STATUS"]))
+        for item in calendar.walk("VEVENT")
+    }
+    assert stamps == {uid: (cancelled_at, cancelled_at, "CANCELLED") for uid in stamps}
+    assert len(stamps) == 4
+
+
 def test_drafts_never_appear(session: Session, winter_event: Event) -> None:
     draft = make_event(session, slug="secret-draft", status=EventStatus.DRAFT)
     make_session(session, draft)
@@ -358,7 +376,7 @@ def test_serialise_equals_icalendar_own_output(session: Session, winter_event: E
     assert serialise(calendar).replace(b"\r\n ", b"") == calendar.to_ical(sorted=False).replace(b"\r\n ", b"")
 
 
-def test_empty_filtered_feed_is_still_a_calendar(session: Session, winter_event: Event) -> None:
+def test_empty_filtered_feed_still_holds_one_component(session: Session, winter_event: Event) -> None:
     body = build_feed(session, FeedScope(language="en", name="ISA events", topic="biotechnology"))
 
     assert read_icalendar(body) == {}
@@ -372,6 +390,7 @@ def test_empty_filtered_feed_is_still_a_calendar(session: Session, winter_event:
         "X-WR-CALNAME:ISA events",
         "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
         "X-PUBLISHED-TTL:PT1H",
+        *BERLIN_VTIMEZONE.split("\r\n")[:-1],
         "END:VCALENDAR",
         "",
     ]

@@ -62,6 +62,11 @@ def test_join_token_survives_a_key_rotation_through_the_fallbacks(app, session):
         app.config["SECRET_KEY_FALLBACKS"] = []
 
 
+@pytest.mark.parametrize("token", ["².x", "٣.x", "1².x", "-1.x", "0.x", "2147483648.x"])
+def test_join_token_with_a_number_that_names_no_row_finds_nothing(session, token):
+    assert services.get_registration_by_join_token(session, token) is None
+
+
 @pytest.mark.parametrize(
     ("status", "reason"),
     [("confirmed", ""), ("waiting", "not_confirmed"), ("cancelled", "not_confirmed")],

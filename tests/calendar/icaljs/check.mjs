@@ -1,5 +1,6 @@
 // Parse an .ics file with ical.js (the parser behind Thunderbird) and print what it read
-// as JSON: every VEVENT's UID, UTC start and end, TZID, SEQUENCE, STATUS and SUMMARY.
+// as JSON: every VEVENT's UID, UTC start and end, TZID, SEQUENCE, STATUS and SUMMARY, and
+// the names of the calendar's components.
 // Usage: node check.mjs FILE
 import { readFileSync } from "node:fs";
 import ICAL from "ical.js";
@@ -27,4 +28,5 @@ const calendar = {
   method: root.getFirstPropertyValue("method"),
   refresh: String(root.getFirstPropertyValue("refresh-interval")),
 };
-process.stdout.write(JSON.stringify({ calendar, events }));
+const components = root.getAllSubcomponents().map((component) => component.name.toUpperCase());
+process.stdout.write(JSON.stringify({ calendar, events, components }));
