@@ -31,7 +31,7 @@ from werkzeug.test import TestResponse
 from eventapp.archive.documents import SUBFOLDER
 from eventapp.extensions import db, limiter
 from eventapp.models import AttendanceMode, Document, DocumentKind, Speaker, UserRole, Visibility
-from eventapp.registrations.services import feed_token_for
+from eventapp.registrations.tokens import feed_token_for
 from eventapp.virtual.services import join_token_for
 from tests.admin.support import csrf_token, sign_in
 from tests.factories import make_city, make_user
@@ -235,7 +235,7 @@ def send(client: FlaskClient, walk: Walk, label: str, method: str, path: str,
 
 
 def check(walk: Walk, label: str, response: TestResponse, hostile: Hostile | None = None) -> None:
-    body = response.get_data(as_text=True)
+    body = response.get_data().decode("utf-8", "replace")  # exports may be binary (xlsx)
     location = response.headers.get("Location", "")
     if response.status_code >= 500:
         walk.problems.append(f"{label}: {response.status_code}")
@@ -277,11 +277,19 @@ def walk_gets(client: FlaskClient, walk: Walk, rules: list[Rule], world: World, 
         walk.visited.add(f"GET {rule.rule}")
         valid = quoted(valid_values(rule, world, role))
         path = build(rule, valid)
-        response = send(client, walk, f"{role} GET {path}", "GET", path)
-        if response is not None:
-            collect_fields(walk, response)
-            if response.status_code < 400:
-                walk.reached.add(rule.rule)
+        # Every choice of an <any(...)> argument: some actions answer GET (a confirmation
+        # page), others only POST (405).
+        choices = [path] + [
+            build(rule, {**valid, name: item})
+            for name, converter in rule._converters.items() if isinstance(converter, AnyConverter)
+            for item in sorted(converter.items) if item != valid[name]
+        ]
+        for choice in choices:
+            response = send(client, walk, f"{role} GET {choice}", "GET", choice)
+            if response is not None:
+                collect_fields(walk, response)
+                if response.status_code < 400:
+                    walk.reached.add(rule.rule)
         for query in QUERIES:
             send(client, walk, f"{role} GET {path}?{query[:60]}", "GET", f"{path}?{query}")
         for name, converter in rule._converters.items():
