@@ -62,7 +62,11 @@ def index() -> Response:
     # Anonymous pages without flash messages are the same for everyone: a rendered page is
     # kept per archive state, language and query string, and any change to an event, a
     # new event or one that ends changes the state (one query of index look-ups).
-    is_shared = not current_user.is_authenticated and "_flashes" not in http_session
+    is_shared = (
+        current_app.config["PAGE_CACHE"]
+        and not current_user.is_authenticated
+        and "_flashes" not in http_session
+    )
     key = None
     if is_shared:
         args = tuple(sorted(request.args.items(multi=True)))

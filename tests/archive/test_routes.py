@@ -165,6 +165,21 @@ def test_archive_page_is_served_from_cache_until_something_changes(session, clie
     assert len(result_titles(body)) == 2
 
 
+def test_archive_page_without_page_cache_searches_every_time(
+    app, session, client, count_queries, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PAGE_CACHE", False)
+    _seed(session, 3)
+    first = client.get("/archive/?q=Foshan").get_data(as_text=True)
+    count_queries.statements.clear()
+
+    again = client.get("/archive/?q=Foshan").get_data(as_text=True)
+
+    assert again == first
+    assert len(statements(count_queries)) == 8  # all but the stamp of the cache key
+    assert len(rendered_pages) == 0
+
+
 # --- the archived event's page ---------------------------------------------------------
 
 
