@@ -31,6 +31,7 @@ from eventapp.archive.forms import DeleteDocumentForm, DocumentForm, filters_fro
 from eventapp.archive.search import excerpt
 from eventapp.archive.services import (
     ArchiveMaterial,
+    get_archive_facets,
     get_archive_material,
     get_archive_stamp,
     search_archive,
@@ -68,14 +69,15 @@ def index() -> Response:
         and "_flashes" not in http_session
     )
     key = None
+    stamp = get_archive_stamp(db.session)
     if is_shared:
         args = tuple(sorted(request.args.items(multi=True)))
-        key = (get_archive_stamp(db.session), language, args, build_token())
+        key = (stamp, language, args, build_token())
         body = rendered_pages.get(key)
         if body is not None:
             return Response(body, mimetype="text/html")
     filters = filters_from_args(request.args)
-    page = search_archive(db.session, filters)
+    page = search_archive(db.session, filters, get_archive_facets(db.session, stamp))
     excerpts = {event.id: excerpt(event, page.query.terms, language) for event in page.events}
     page.cities.sort(key=lambda city: city.text("name", language).casefold())
     body = render_template(

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import groupby
+from typing import NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -36,13 +37,16 @@ from eventapp.archive.search import (
     sqlite_search_events,
     tsquery_literal,
 )
+from eventapp.events.cache import LRU
 from eventapp.models import (
     AuditEntry,
     City,
+    Country,
     Document,
     DocumentKind,
     Event,
     EventFormat,
+    EventKind,
     EventParticipant,
     EventSession,
     EventStatus,
@@ -50,7 +54,7 @@ from eventapp.models import (
     Organisation,
     Visibility,
 )
-from eventapp.models.base import utcnow
+from eventapp.models.base import TranslatedMixin, pick_translation, utcnow
 
 PER_PAGE = 20
 MAX_PAGE = 1000
@@ -68,14 +72,66 @@ class ArchiveFilters:
     page: int = 1
 
 
+@dataclass(frozen=True)
+class CityOption:
+    """A city of the archive's filter and results: a plain value, shared between requests."""
+
+    id: int
+    slug: str
+    name_i18n: dict
+    content_language: str
+
+    def text(self, field: str, language: str) -> str:
+        return pick_translation(getattr(self, f"{field}_i18n"), language, self.content_language)
+
+
+@dataclass(frozen=True)
+class ArchiveFacets:
+    """What the filters offer: the same for every search while the archive is unchanged."""
+
+    years: list[int]
+    cities: list[CityOption]
+
+
+class DocumentTitle(NamedTuple):
+    visibility: Visibility
+    title_i18n: dict
+
+
+@dataclass
+class ArchiveResult(TranslatedMixin):
+    """One event as a result shows it, read as plain columns (no ORM instance: a page of
+    results costs three narrow queries and no lazy load)."""
+
+    id: int
+    slug: str
+    kind: EventKind
+    format: EventFormat
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    main_language: str
+    title_i18n: dict
+    summary_i18n: dict
+    report_i18n: dict
+    host_city: CityOption | None = None
+    topics: list[str] = field(default_factory=list)
+    # Public documents only: their titles are searched and may hold the matching words.
+    documents: list[DocumentTitle] = field(default_factory=list)
+
+    @property
+    def content_language(self) -> str:
+        return self.main_language
+
+
 @dataclass
 class ArchivePage:
     filters: ArchiveFilters
     query: SearchQuery
-    events: list[Event]
+    events: list[ArchiveResult]
     total: int
     years: list[int] = field(default_factory=list)
-    cities: list[City] = field(default_factory=list)
+    cities: list[CityOption] = field(default_factory=list)
 
     @property
     def is_search(self) -> bool:
@@ -89,7 +145,7 @@ class ArchivePage:
     def first_number(self) -> int:
         return (self.filters.page - 1) * PER_PAGE + 1
 
-    def by_year(self) -> list[tuple[int, list[Event]]]:
+    def by_year(self) -> list[tuple[int, list[ArchiveResult]]]:
         return [(year, list(items)) for year, items in groupby(self.events, key=lambda e: e.starts_at.year)]
 
 
@@ -123,7 +179,11 @@ def _page_statement(
     total = func.count().over().label("total")
     conditions = _filter_conditions(filters, now)
     if query.is_empty:
-        return select(Event.id, total).where(*conditions).order_by(
+        # The count as its own subquery, so that both it and the page (with a deep page's
+        # offset) read the narrow archive indexes alone (ix_events_archive_count, _order);
+        # a window count would read every event's wide row.
+        count = select(func.count()).select_from(Event).where(*conditions).scalar_subquery()
+        return select(Event.id, count.label("total")).where(*conditions).order_by(
             Event.starts_at.desc(), Event.id.desc()
         )
     if session.get_bind().dialect.name == "postgresql":
@@ -154,19 +214,34 @@ def _page_statement(
     )
 
 
-def _load_events(session: Session, ids: list[int]) -> list[Event]:
+_RESULT_COLUMNS = (
+    Event.id, Event.slug, Event.kind, Event.format, Event.starts_at, Event.ends_at,
+    Event.timezone, Event.main_language, Event.title_i18n, Event.summary_i18n,
+    Event.report_i18n, Event.host_city_id,
+)
+
+
+def _load_events(session: Session, ids: list[int], cities: list[CityOption]) -> list[ArchiveResult]:
+    """The results of a page in the order of `ids`: events, topics, public documents."""
     if not ids:
         return []
-    events = session.scalars(
-        select(Event)
-        .where(Event.id.in_(ids))
-        .options(
-            selectinload(Event.host_city),
-            selectinload(Event.topic_links),
-            selectinload(Event.documents),
-        )
-    )
-    by_id = {event.id: event for event in events}
+    city_by_id = {city.id: city for city in cities}
+    by_id: dict[int, ArchiveResult] = {}
+    for *values, host_city_id in session.execute(select(*_RESULT_COLUMNS).where(Event.id.in_(ids))):
+        result = ArchiveResult(*values, host_city=city_by_id.get(host_city_id))
+        by_id[result.id] = result
+    for event_id, topic in session.execute(
+        select(EventTopic.event_id, EventTopic.topic)
+        .where(EventTopic.event_id.in_(ids))
+        .order_by(EventTopic.event_id, EventTopic.topic)
+    ):
+        by_id[event_id].topics.append(topic)
+    for event_id, title in session.execute(
+        select(Document.event_id, Document.title_i18n)
+        .where(Document.event_id.in_(ids), Document.visibility == Visibility.PUBLIC)
+        .order_by(Document.id)
+    ):
+        by_id[event_id].documents.append(DocumentTitle(Visibility.PUBLIC, title))
     return [by_id[event_id] for event_id in ids if event_id in by_id]
 
 
@@ -210,20 +285,52 @@ def get_archive_stamp(session: Session, now: datetime | None = None) -> tuple:
     return tuple(str(value) for value in row)
 
 
-def list_cities(session: Session) -> list[City]:
-    return list(session.scalars(select(City).order_by(City.country, City.slug)))
+def list_cities(session: Session) -> list[CityOption]:
+    return [
+        CityOption(id, slug, names, "zh" if country == Country.CN else "de")
+        for id, slug, names, country in session.execute(  # noqa: A001
+            select(City.id, City.slug, City.name_i18n, City.country).order_by(City.country, City.slug)
+        )
+    ]
 
 
-def search_archive(session: Session, filters: ArchiveFilters) -> ArchivePage:
+def list_archive_facets(session: Session, now: datetime | None = None) -> ArchiveFacets:
+    """The years and cities the archive's filters offer (three queries)."""
+    return ArchiveFacets(list_archive_years(session, now), list_cities(session))
+
+
+# Facets per archive stamp (get_archive_stamp): they change only with the data, not with
+# the words searched, so a search costs only its own queries.
+_facets: LRU[ArchiveFacets] = LRU(8)
+
+
+def forget_archive_facets() -> None:
+    """Drop the kept facets (tests that empty the database between two equal stamps)."""
+    _facets.clear()
+
+
+def get_archive_facets(session: Session, stamp: tuple) -> ArchiveFacets:
+    """The facets for this archive state (`stamp` from get_archive_stamp), kept per state."""
+    facets = _facets.get(stamp)
+    if facets is None:
+        facets = list_archive_facets(session)
+        _facets.put(stamp, facets)
+    return facets
+
+
+def search_archive(
+    session: Session, filters: ArchiveFilters, facets: ArchiveFacets | None = None
+) -> ArchivePage:
     """One page of archived events: ranked by relevance when there are words to search
     for, latest first otherwise. Input that holds no searchable word searches nothing."""
     now = utcnow()
     query = parse_query(filters.q)
     page = min(max(filters.page, 1), MAX_PAGE)
     filters.page = page
+    facets = facets or list_archive_facets(session, now)
     statement = _page_statement(session, filters, query, now)
     rows = session.execute(statement.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    events = _load_events(session, [row.id for row in rows])
+    events = _load_events(session, [row.id for row in rows], facets.cities)
     total = rows[0].total if rows else 0
     if not rows and page > 1:
         # Past the last page: count, so that the page can link back.
@@ -233,8 +340,8 @@ def search_archive(session: Session, filters: ArchiveFilters) -> ArchivePage:
         query=query,
         events=events,
         total=total or 0,
-        years=list_archive_years(session, now),
-        cities=list_cities(session),
+        years=list(facets.years),
+        cities=list(facets.cities),
     )
 
 
