@@ -1,11 +1,13 @@
 """Template helpers: every time shown names its zone; dates in the reader's language."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import quote, urlencode
 
+from babel.dates import format_date as babel_format_date
 from flask import Flask, current_app, g, request, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
 from eventapp.auth.decorators import is_organiser
@@ -40,7 +42,13 @@ def time_range_label(starts_at: datetime, ends_at: datetime, zone: str) -> str:
 
 def date_label(moment: datetime, zone: str, style: str = "full") -> str:
     """The local date of `moment` in `zone`, in the interface language."""
-    return format_date(zoned(moment, zone).local.date(), style)
+    return _day_text(zoned(moment, zone).local.date(), style, str(get_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _day_text(day: date, style: str, locale: str) -> str:
+    """Babel's date formatting is slow and a page repeats days: each once per language."""
+    return babel_format_date(day, style, locale=locale)
 
 
 def datetime_label(moment: datetime, zone: str) -> str:

@@ -40,12 +40,13 @@ from eventapp.auth.decorators import get_managed_event_or_404, may_manage_event,
 from eventapp.events.cache import LRU, build_token
 from eventapp.extensions import db
 from eventapp.i18n import current_language
-from eventapp.labels import topic_choices
+from eventapp.labels import label, topic_choices
 from eventapp.models import (
     Document,
     DocumentKind,
     Event,
     EventFormat,
+    EventKind,
     EventStatus,
     Visibility,
 )
@@ -87,10 +88,28 @@ def index() -> Response:
         filters=filters,
         topic_options=topic_choices(),
         format_options=list(EventFormat),
+        labels=_result_labels(language),
+        language=language,
     ).encode()
     if key is not None:
         rendered_pages.put(key, body)
     return Response(body, mimetype="text/html")
+
+
+# Labels of kinds, formats and topics per language: twenty results ask for about eighty,
+# and each lookup through the translations costs more than the rest of a result.
+_labels_by_language: dict[str, dict[str, dict[str, str]]] = {}
+
+
+def _result_labels(language: str) -> dict[str, dict[str, str]]:
+    labels = _labels_by_language.get(language)
+    if labels is None:
+        labels = _labels_by_language[language] = {
+            "kinds": {kind.value: label(kind) for kind in EventKind},
+            "formats": {item.value: label(item) for item in EventFormat},
+            "topics": dict(topic_choices()),
+        }
+    return labels
 
 
 @bp.app_template_global("archive_material")

@@ -214,10 +214,23 @@ def _page_statement(
     )
 
 
-_RESULT_COLUMNS = (
+# Built once with expanding ids: building and keying three statements per search cost
+# more than running them.
+_IDS = bindparam("ids", expanding=True)
+_RESULTS_QUERY = select(
     Event.id, Event.slug, Event.kind, Event.format, Event.starts_at, Event.ends_at,
     Event.timezone, Event.main_language, Event.title_i18n, Event.summary_i18n,
     Event.report_i18n, Event.host_city_id,
+).where(Event.id.in_(_IDS))
+_TOPICS_QUERY = (
+    select(EventTopic.event_id, EventTopic.topic)
+    .where(EventTopic.event_id.in_(_IDS))
+    .order_by(EventTopic.event_id, EventTopic.topic)
+)
+_DOCUMENTS_QUERY = (
+    select(Document.event_id, Document.title_i18n)
+    .where(Document.event_id.in_(_IDS), Document.visibility == Visibility.PUBLIC)
+    .order_by(Document.id)
 )
 
 
@@ -225,22 +238,16 @@ def _load_events(session: Session, ids: list[int], cities: list[CityOption]) -> 
     """The results of a page in the order of `ids`: events, topics, public documents."""
     if not ids:
         return []
+    connection = session.connection()
+    values = {"ids": ids}
     city_by_id = {city.id: city for city in cities}
     by_id: dict[int, ArchiveResult] = {}
-    for *values, host_city_id in session.execute(select(*_RESULT_COLUMNS).where(Event.id.in_(ids))):
-        result = ArchiveResult(*values, host_city=city_by_id.get(host_city_id))
+    for *columns, host_city_id in connection.execute(_RESULTS_QUERY, values):
+        result = ArchiveResult(*columns, host_city=city_by_id.get(host_city_id))
         by_id[result.id] = result
-    for event_id, topic in session.execute(
-        select(EventTopic.event_id, EventTopic.topic)
-        .where(EventTopic.event_id.in_(ids))
-        .order_by(EventTopic.event_id, EventTopic.topic)
-    ):
+    for event_id, topic in connection.execute(_TOPICS_QUERY, values):
         by_id[event_id].topics.append(topic)
-    for event_id, title in session.execute(
-        select(Document.event_id, Document.title_i18n)
-        .where(Document.event_id.in_(ids), Document.visibility == Visibility.PUBLIC)
-        .order_by(Document.id)
-    ):
+    for event_id, title in connection.execute(_DOCUMENTS_QUERY, values):
         by_id[event_id].documents.append(DocumentTitle(Visibility.PUBLIC, title))
     return [by_id[event_id] for event_id in ids if event_id in by_id]
 
@@ -265,23 +272,23 @@ def list_archive_years(session: Session, now: datetime | None = None) -> list[in
     return [int(year) for year in session.scalars(union_all(*probes))]
 
 
+_STAMP_QUERY = select(
+    select(func.count()).select_from(Event).scalar_subquery(),
+    select(func.max(Event.updated_at)).scalar_subquery(),
+    select(func.min(Event.ends_at)).where(Event.ends_at >= bindparam("now")).scalar_subquery(),
+    select(func.count()).select_from(City).scalar_subquery(),
+    # Cities have no change time of their own; every back-office change to one is
+    # audited in the same transaction (eventapp/cities/services.py).
+    select(func.max(AuditEntry.id)).where(AuditEntry.object_type == "city").scalar_subquery(),
+)
+
+
 def get_archive_stamp(session: Session, now: datetime | None = None) -> tuple:
     """What the archive pages depend on, read in one query of index look-ups: the number of
     events and cities, the latest change to any event (documents and sessions raise it too),
     and the next moment an event ends (and so enters the archive), and the latest change to a
     city (the city filter shows their names)."""
-    now = now or utcnow()
-    row = session.execute(
-        select(
-            select(func.count()).select_from(Event).scalar_subquery(),
-            select(func.max(Event.updated_at)).scalar_subquery(),
-            select(func.min(Event.ends_at)).where(Event.ends_at >= now).scalar_subquery(),
-            select(func.count()).select_from(City).scalar_subquery(),
-            # Cities have no change time of their own; every back-office change to one is
-            # audited in the same transaction (eventapp/cities/services.py).
-            select(func.max(AuditEntry.id)).where(AuditEntry.object_type == "city").scalar_subquery(),
-        )
-    ).one()
+    row = session.connection().execute(_STAMP_QUERY, {"now": now or utcnow()}).one()
     return tuple(str(value) for value in row)
 
 
