@@ -42,12 +42,13 @@ def time_range_label(starts_at: datetime, ends_at: datetime, zone: str) -> str:
 
 def date_label(moment: datetime, zone: str, style: str = "full") -> str:
     """The local date of `moment` in `zone`, in the interface language."""
-    return _day_text(zoned(moment, zone).local.date(), style, str(get_locale()))
+    return day_text(zoned(moment, zone).local.date(), style, str(get_locale()))
 
 
 @lru_cache(maxsize=4096)
-def _day_text(day: date, style: str, locale: str) -> str:
-    """Babel's date formatting is slow and a page repeats days: each once per language."""
+def day_text(day: date, style: str, locale: str) -> str:
+    """A day in a babel style and locale; babel is slow and pages repeat days, so each is
+    formatted once per style and language."""
     return babel_format_date(day, style, locale=locale)
 
 
