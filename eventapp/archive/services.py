@@ -6,6 +6,7 @@ the database's full-text index), and one selectin load per relationship shown.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from typing import NamedTuple
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Text,
     bindparam,
     cast,
     exists,
@@ -153,8 +155,15 @@ def _archived(now: datetime) -> list[ColumnElement[bool]]:
     return [Event.status == EventStatus.PUBLISHED, Event.ends_at < now]
 
 
-def _filter_conditions(filters: ArchiveFilters, now: datetime) -> list[ColumnElement[bool]]:
-    conditions = _archived(now)
+# Statements take "now" (and the search expression) as parameters, so that the common
+# pages (words only, or nothing) are built once per database (_plain_statement).
+_NOW = bindparam("now")
+
+
+def _filter_conditions(filters: ArchiveFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [
+        Event.status == EventStatus.PUBLISHED, Event.ends_at < _NOW,
+    ]
     if filters.year:
         conditions.append(Event.starts_at >= datetime(filters.year, 1, 1, tzinfo=UTC))
         conditions.append(Event.starts_at < datetime(filters.year + 1, 1, 1, tzinfo=UTC))
@@ -171,14 +180,13 @@ def _filter_conditions(filters: ArchiveFilters, now: datetime) -> list[ColumnEle
     return conditions
 
 
-def _page_statement(
-    session: Session, filters: ArchiveFilters, query: SearchQuery, now: datetime
-) -> Select:
+def _page_statement(dialect: str, filters: ArchiveFilters, is_search: bool) -> Select:
     """Ids of one page's events with the total as a window count: narrow rows, so that
-    counting and ordering thousands of matches stays cheap; the events load afterwards."""
+    counting and ordering thousands of matches stays cheap; the events load afterwards.
+    Parameters: now, and when searching "match" (SQLite) or "tsquery" (PostgreSQL)."""
     total = func.count().over().label("total")
-    conditions = _filter_conditions(filters, now)
-    if query.is_empty:
+    conditions = _filter_conditions(filters)
+    if not is_search:
         # The count as its own subquery, so that both it and the page (with a deep page's
         # offset) read the narrow archive indexes alone (ix_events_archive_count, _order);
         # a window count would read every event's wide row.
@@ -186,9 +194,9 @@ def _page_statement(
         return select(Event.id, count.label("total")).where(*conditions).order_by(
             Event.starts_at.desc(), Event.id.desc()
         )
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         table = postgres_search_events
-        tsquery = cast(bindparam("tsquery", tsquery_literal(query)), TSQUERY)
+        tsquery = cast(bindparam("tsquery", type_=Text), TSQUERY)
         rank = func.ts_rank(table.c.document, tsquery)
         return (
             select(Event.id, total)
@@ -201,7 +209,7 @@ def _page_statement(
     # event row. bm25() may not stand next to a window function, hence the CTE too.
     matches = (
         select(table.c.rowid.label("event_id"), literal_column(SQLITE_RANK).label("rank"))
-        .where(sql_text("search_events MATCH :match").bindparams(match=fts5_match(query)))
+        .where(sql_text("search_events MATCH :match"))
         .cte("matches")
         .prefix_with("MATERIALIZED")
     )
@@ -212,6 +220,21 @@ def _page_statement(
         .where(*conditions)
         .order_by(matches.c.rank, Event.starts_at.desc(), Event.id.desc())
     )
+
+
+@functools.cache
+def _plain_statement(dialect: str, is_search: bool) -> Select:
+    """The page without filters (most searches), built once: building and keying the
+    statement cost more than SQLite's running it for a rare word."""
+    return _page_statement(dialect, ArchiveFilters(), is_search)
+
+
+def _page_parameters(dialect: str, query: SearchQuery, now: datetime) -> dict:
+    if query.is_empty:
+        return {"now": now}
+    if dialect == "postgresql":
+        return {"now": now, "tsquery": tsquery_literal(query)}
+    return {"now": now, "match": fts5_match(query)}
 
 
 # Built once with expanding ids: building and keying three statements per search cost
@@ -335,13 +358,23 @@ def search_archive(
     page = min(max(filters.page, 1), MAX_PAGE)
     filters.page = page
     facets = facets or list_archive_facets(session, now)
-    statement = _page_statement(session, filters, query, now)
-    rows = session.execute(statement.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    dialect = session.get_bind().dialect.name
+    if filters.year or filters.city or filters.topic or filters.format:
+        statement = _page_statement(dialect, filters, not query.is_empty)
+    else:
+        statement = _plain_statement(dialect, not query.is_empty)
+    parameters = _page_parameters(dialect, query, now)
+    connection = session.connection()
+    rows = connection.execute(
+        statement.limit(PER_PAGE).offset((page - 1) * PER_PAGE), parameters
+    ).all()
     events = _load_events(session, [row.id for row in rows], facets.cities)
     total = rows[0].total if rows else 0
     if not rows and page > 1:
         # Past the last page: count, so that the page can link back.
-        total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+        total = connection.execute(
+            select(func.count()).select_from(statement.order_by(None).subquery()), parameters
+        ).scalar()
     return ArchivePage(
         filters=filters,
         query=query,
