@@ -486,29 +486,41 @@ def _fold_map(text: str, folder: Any) -> tuple[str, _Origin]:
     return text.translate(table), _Origin(text, lengths)
 
 
+# A character of a Latin token (TOKEN_RE's second branch): tokens begin and end where
+# no such character stands next to them.
+_LATIN_CHAR = rf"[^\W_{HAN}]"
+
+
+@functools.lru_cache(maxsize=256)
+def _word_pattern(words: tuple[tuple[str, bool], ...]) -> re.Pattern[str]:
+    """One regex that finds every Latin token equal to a word, or starting with a prefix
+    word: the same tokens as comparing each token in Python, found by the regex engine."""
+    prefixes = "|".join(re.escape(word) for word, is_prefix in words if is_prefix)
+    exact = "|".join(re.escape(word) for word, is_prefix in words if not is_prefix)
+    branches = []
+    if prefixes:
+        branches.append(f"(?:{prefixes}){_LATIN_CHAR}*")
+    if exact:
+        branches.append(f"(?:{exact})(?!{_LATIN_CHAR})")
+    return re.compile(f"(?<!{_LATIN_CHAR})(?:{'|'.join(branches)})")
+
+
 def _match_spans(text: str, terms: Sequence[Term]) -> list[tuple[int, int]]:
+    han_words = [term.text for term in terms if term.is_han]
+    latin_words = tuple((term.text, term.is_prefix) for term in terms if not term.is_han)
+    pattern = _word_pattern(latin_words) if latin_words else None
     spans: list[tuple[int, int]] = []
     for folder in (_fold_char, _fold_plain_char):
         folded, origin = _fold_map(text, folder)
-        for match in TOKEN_RE.finditer(folded):
-            token = match.group()
-            if is_han(token):
-                for term in terms:
-                    if not term.is_han:
-                        continue
-                    start = token.find(term.text)
-                    while start != -1:
-                        a = match.start() + start
-                        b = a + len(term.text)
-                        spans.append((origin[a], origin[b - 1] + 1))
-                        start = token.find(term.text, start + 1)
-            else:
-                for term in terms:
-                    if term.is_han:
-                        continue
-                    if token == term.text or (term.is_prefix and token.startswith(term.text)):
-                        spans.append((origin[match.start()], origin[match.end() - 1] + 1))
-                        break
+        # A Chinese word lies inside a run of Han characters wherever it occurs.
+        for word in han_words:
+            start = folded.find(word)
+            while start != -1:
+                spans.append((origin[start], origin[start + len(word) - 1] + 1))
+                start = folded.find(word, start + 1)
+        if pattern is not None:
+            for match in pattern.finditer(folded):
+                spans.append((origin[match.start()], origin[match.end() - 1] + 1))
         if folder is _fold_char and not any(ch in text for ch in "äöüÄÖÜ"):
             break
     spans.sort()
