@@ -89,6 +89,11 @@ class Config:
     # Registrations per client address; the benchmark raises it through the environment.
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "10 per minute")
 
+    # Rendered event and archive pages are kept per data version (events/cache.py). Only
+    # `make bench` turns this off (PAGE_CACHE=0) for a second server that renders every
+    # request; no request can bypass the caches.
+    PAGE_CACHE = _bool("PAGE_CACHE", default=True)
+
     LANGUAGES = ("de", "en", "zh")
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "UTC"

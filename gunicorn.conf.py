@@ -3,6 +3,14 @@ itself, so the check below runs however the service is started (`gunicorn wsgi:a
 import os
 
 
+def on_starting(server) -> None:  # noqa: ANN001 (gunicorn's Arbiter)
+    """Load the Chinese segmenter once in the master: every worker forked from it has it
+    ready (no first Chinese search waits about a second) and shares its memory."""
+    from eventapp.archive.search import load_segmenter
+
+    load_segmenter()
+
+
 def when_ready(server) -> None:  # noqa: ANN001 (gunicorn's Arbiter)
     """Warn when several workers would each keep their own in-memory rate limits."""
     storage = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"

@@ -1,4 +1,5 @@
-"""CPU time of the benchmark-congress page with empty caches (called by bench/run.py).
+"""CPU time of the benchmark-congress page and of archive searches with empty page caches
+(called by bench/run.py).
 
 Needs the environment of the bench (DATABASE_URL, EVENTAPP_ENV, SECRET_KEY, PUBLIC_URL).
 """
@@ -56,7 +57,36 @@ def main() -> None:
     line("cold request (version lookup, load, render)", requests)
     line("cold render of the page (agenda rows + templates)", renders)
     line("cold render of the agenda alone (?partial=agenda)", agendas)
+    archive_searches(client, base_url, repeat)
     back_office_agenda(app, base_url, repeat)
+
+
+def archive_searches(client, base_url: str, repeat: int) -> None:  # noqa: ANN001
+    """CPU time of archive pages without the rendered-page cache: every word of
+    bench/words.txt once (after one warm-up round), 佛山 and the far end of the list."""
+    from urllib.parse import quote
+
+    from eventapp.archive.routes import rendered_pages
+
+    words = [line.strip() for line in Path(__file__).with_name("words.txt").read_text(
+        encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+
+    def timed(paths: list[str]) -> list[float]:
+        timings = []
+        for path in paths:
+            rendered_pages.clear()
+            started = time.process_time()
+            response = client.get(path, base_url=base_url)
+            timings.append(time.process_time() - started)
+            if response.status_code != 200:
+                raise SystemExit(f"{path} answered {response.status_code}")
+        return timings
+
+    searches = ["/archive/?q=" + quote(word) for word in words]
+    timed(searches)
+    line(f"archive search, {len(words)} words (bench/words.txt)", timed(searches))
+    line("archive ?q=佛山", timed(["/archive/?q=" + quote("佛山")] * repeat))
+    line("archive ?page=480 (no words)", timed(["/archive/?page=480"] * repeat))
 
 
 def back_office_agenda(app, base_url: str, repeat: int) -> None:  # noqa: ANN001

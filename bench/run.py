@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import re
 import secrets
 import shutil
@@ -30,8 +31,12 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA_SCRIPT = Path(__file__).resolve().parent / "request.lua"
+WORDS_FILE = Path(__file__).resolve().parent / "words.txt"
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 POSTGRES_DATABASE = "bench"
+# Archive pages of the deep-page row: the list without words goes back 500 pages.
+DEEP_LIST_PAGES = range(250, 501)
+DEEP_SEARCH_PAGES = range(2, 21)
 
 
 @dataclass
@@ -41,6 +46,10 @@ class Route:
     `conditional`: send If-None-Match with the ETag of a first GET (expects 304).
     `prepare(base_url)` may return extra headers and a body, built against the running
     server (for example a CSRF token and a form for a POST).
+    `fresh`: served by the second server, whose page caches are off (PAGE_CACHE=0), so
+    that every request renders.
+    `paths(rng)`: request paths, one of which each request takes at random (varied queries).
+    `fresh_email`: "__EMAIL__" in the body becomes a new address on every request.
     """
 
     name: str
@@ -50,6 +59,31 @@ class Route:
     conditional: bool = False
     expect_status: int | None = None
     prepare: Callable[[str], tuple[dict[str, str], str | None]] | None = None
+    fresh: bool = False
+    paths: Callable[[random.Random], list[str]] | None = None
+    fresh_email: bool = False
+
+
+def search_words() -> list[str]:
+    lines = WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def varied_search_paths(rng: random.Random) -> list[str]:
+    """One archive search per word of bench/words.txt (German, English, Chinese)."""
+    paths = ["/archive/?q=" + quote(word) for word in search_words()]
+    rng.shuffle(paths)
+    return paths
+
+
+def deep_page_paths(rng: random.Random) -> list[str]:
+    """Far pages of the archive list and later pages of searches, half and half."""
+    words = search_words()
+    paths = [f"/archive/?page={rng.choice(DEEP_LIST_PAGES)}" for _ in range(200)]
+    paths += [f"/archive/?q={quote(rng.choice(words))}&page={rng.choice(DEEP_SEARCH_PAGES)}"
+              for _ in range(200)]
+    rng.shuffle(paths)
+    return paths
 
 
 # ---------------------------------------------------------------------------------------
@@ -63,8 +97,14 @@ ROUTES: list[Route] = [
     Route("event page", "/events/benchmark-congress/"),
     Route("event page, If-None-Match", "/events/benchmark-congress/", conditional=True,
           expect_status=304),
+    # Issue #9: the same page rendered on every request (the server with PAGE_CACHE=0).
+    Route("event page, fresh", "/events/benchmark-congress/", fresh=True),
     Route("archive ?q=Foshan", "/archive/?q=Foshan"),
     Route("archive ?q=佛山", "/archive/?q=" + quote("佛山")),
+    # A different search on every request (215 words in three languages), rendered each
+    # time, and far pages of the list and of searches.
+    Route("search varied, fresh", "/archive/", fresh=True, paths=varied_search_paths),
+    Route("search deep pages, fresh", "/archive/", fresh=True, paths=deep_page_paths),
     # --- calendar and registration routes: extend below this line ---
     Route("event .ics (300 sessions)", "/events/benchmark-congress.ics"),
     Route("event .ics, If-None-Match", "/events/benchmark-congress.ics", conditional=True,
@@ -76,6 +116,11 @@ ROUTES: list[Route] = [
     # is the duplicate path (same e-mail): a write that renews the link and queues a mail.
     Route("registration POST", "/events/benchmark-congress/register", method="POST",
           prepare=lambda base_url: prepare_registration(base_url)),
+    # Issue #9: a new e-mail address on every request, so every request registers a new
+    # participant and takes a seat (on-site and online in turn) or a waiting-list place.
+    Route("registration POST, fresh e-mail", "/events/benchmark-congress/register",
+          method="POST", fresh_email=True,
+          prepare=lambda base_url: prepare_registration(base_url, "__EMAIL__")),
 ]
 
 
@@ -85,18 +130,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def prepare_postgres() -> str:
-    """An empty `bench` database on the local PostgreSQL server."""
+def prepare_postgres(name: str = POSTGRES_DATABASE) -> str:
+    """An empty database `name` (default `bench`) on the local PostgreSQL server."""
     import psycopg
+
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
+        raise SystemExit(f"not a plain database name: {name!r}")
 
     with psycopg.connect(POSTGRES_SERVER.replace("+psycopg", "") + "/postgres",
                          autocommit=True) as connection:
         exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (POSTGRES_DATABASE,)
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
         ).fetchone()
         if not exists:
-            connection.execute(f'CREATE DATABASE "{POSTGRES_DATABASE}"')
-    url = f"{POSTGRES_SERVER}/{POSTGRES_DATABASE}"
+            connection.execute(f'CREATE DATABASE "{name}"')
+    url = f"{POSTGRES_SERVER}/{name}"
     with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as connection:
         connection.execute("DROP SCHEMA public CASCADE")
         connection.execute("CREATE SCHEMA public")
@@ -190,9 +238,18 @@ class Measure:
     requests: int
     non_2xx_3xx: int
     errors: int
+    server_errors: int = 0
+    locked: int = 0
+
+    @property
+    def other_errors(self) -> int:
+        """Socket errors and non-2xx/3xx answers other than 5xx."""
+        return self.errors + self.non_2xx_3xx - self.server_errors
 
 
-def run_wrk(route: Route, base_url: str, args: argparse.Namespace) -> Measure:
+def run_wrk(
+    route: Route, base_url: str, args: argparse.Namespace, workdir: Path | None = None
+) -> Measure:
     headers = dict(route.headers)
     body = None
     if route.prepare is not None:
@@ -215,7 +272,14 @@ def run_wrk(route: Route, base_url: str, args: argparse.Namespace) -> Measure:
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command.append(base_url + route.path)
-    env = dict(os.environ, BENCH_METHOD=route.method, BENCH_BODY=body or "")
+    env = dict(os.environ, BENCH_METHOD=route.method, BENCH_BODY=body or "", BENCH_PATHS="",
+               BENCH_NONCE="")
+    if route.paths is not None:
+        paths_file = (workdir or Path(tempfile.gettempdir())) / f"paths-{secrets.token_hex(4)}.txt"
+        paths_file.write_text("\n".join(route.paths(random.Random(2016))) + "\n", encoding="utf-8")
+        env["BENCH_PATHS"] = str(paths_file)
+    if route.fresh_email:
+        env["BENCH_NONCE"] = secrets.token_hex(4)
     result = subprocess.run(command, capture_output=True, text=True, env=env,
                             timeout=args.duration + 30)
     output = result.stdout
@@ -224,6 +288,7 @@ def run_wrk(route: Route, base_url: str, args: argparse.Namespace) -> Measure:
     latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.MULTILINE))
     non_ok = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    inspected = re.search(r"^bench: 5xx (\d+), locked (\d+)$", output, re.MULTILINE)
     return Measure(
         name=route.name,
         requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
@@ -232,6 +297,8 @@ def run_wrk(route: Route, base_url: str, args: argparse.Namespace) -> Measure:
         requests=int(re.search(r"(\d+) requests in", output).group(1)),
         non_2xx_3xx=int(non_ok.group(1)) if non_ok else 0,
         errors=sum(int(value) for value in errors.groups()) if errors else 0,
+        server_errors=int(inspected.group(1)) if inspected else 0,
+        locked=int(inspected.group(2)) if inspected else 0,
     )
 
 
@@ -245,7 +312,7 @@ def print_table(rows: list[tuple[Measure, float]], label: str) -> None:
     """One line per route with its ratio to the /healthz run made just before it."""
     print(f"\n{label}")
     header = (f"{'route':<34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'/healthz req/s':>15} "
-              f"{'ratio':>7} {'errors':>7}")
+              f"{'ratio':>7} {'5xx':>5} {'locked':>6} {'other':>6}")
     print(header)
     print("-" * len(header))
     for measure, baseline in rows:
@@ -253,8 +320,11 @@ def print_table(rows: list[tuple[Measure, float]], label: str) -> None:
         print(
             f"{_pad(measure.name, 34)} {measure.requests_per_second:>9.1f} {measure.p50_ms:>8.2f} "
             f"{measure.p99_ms:>8.2f} {baseline:>15.1f} {ratio:>7.1%} "
-            f"{measure.non_2xx_3xx + measure.errors:>7}"
+            f"{measure.server_errors:>5} {measure.locked:>6} {measure.other_errors:>6}"
         )
+    print("5xx: server errors; locked: answers that mention \"database is locked\"; other: "
+          "socket errors and other non-2xx/3xx answers. Rows marked fresh are served with "
+          "PAGE_CACHE=0.")
 
 
 def cold_render_cpu(env: dict[str, str], repeat: int) -> None:
@@ -269,8 +339,14 @@ def cold_render_cpu(env: dict[str, str], repeat: int) -> None:
         sys.stderr.write(result.stderr)
 
 
-def prepare_registration(base_url: str) -> tuple[dict[str, str], str]:
-    """Cookie, CSRF token and a filled-in form for the registration POST route."""
+def prepare_registration(
+    base_url: str, email: str = "bench.registration@example.org"
+) -> tuple[dict[str, str], str]:
+    """Cookie, CSRF token and a filled-in form for the registration POST route.
+
+    With email="__EMAIL__" the Lua script puts a new address into every request, and the
+    attendance mode alternates between on-site and online (both have seats left).
+    """
     from urllib.parse import urlencode
 
     url = base_url + "/events/benchmark-congress/register"
@@ -288,18 +364,19 @@ def prepare_registration(base_url: str) -> tuple[dict[str, str], str]:
         "csrf_token": match.group(1).decode(),
         "first_name": "Bench",
         "last_name": "Mark",
-        "email": "bench.registration@example.org",
+        "email": email,
         "organisation_name": "Benchmark GmbH",
         "organisation_id": "",
         "city_id": "other",
         "city_other": "Foshan",
         "participant_type": "company",
-        "attendance_mode": "online",
+        "attendance_mode": "__MODE__" if email == "__EMAIL__" else "online",
         "preferred_language": "en",
         "consent_privacy": "y",
     }
     headers_out = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
-    return headers_out, urlencode(form)
+    # urlencode would quote the placeholders' underscores; keep them as they are.
+    return headers_out, urlencode(form).replace("%5F", "_")
 
 
 def main() -> None:
@@ -307,6 +384,8 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true",
                         default=os.environ.get("BENCH_POSTGRES", "") not in ("", "0"),
                         help="use PostgreSQL database 'bench' instead of SQLite")
+    parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE", POSTGRES_DATABASE),
+                        help="with --postgres: the database to empty and use (default bench)")
     parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "10")),
                         help="seconds of load per route (default 10)")
     parser.add_argument("--connections", type=int, default=8)
@@ -322,27 +401,33 @@ def main() -> None:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     if args.postgres:
-        database_url = prepare_postgres()
+        database_url = prepare_postgres(args.database)
         label = "PostgreSQL"
     else:
         database_url = f"sqlite:///{workdir / 'bench.sqlite'}"
         label = "SQLite"
     env = app_environment(database_url, port, workdir)
     flask = [sys.executable, "-m", "flask"]
-    server: subprocess.Popen | None = None
+    servers: list[subprocess.Popen] = []
+    # The rows marked fresh go to a second server on its own port whose page caches are
+    # off: a setting of the environment, not something a request can ask for.
+    fresh_port = free_port()
+    fresh_url = f"http://127.0.0.1:{fresh_port}"
     try:
         run_step("flask db upgrade", [*flask, "db", "upgrade", "heads"], env, timeout=300)
         run_step("flask demo load --large", [*flask, "demo", "load", "--large"], env, timeout=1800)
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(args.workers),
-             "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-             "--timeout", "60", "wsgi:app"],
-            cwd=ROOT, env=env, start_new_session=True,
-        )
-        wait_until_up(base_url, server)
+        for server_port, server_env in ((port, env), (fresh_port, dict(env, PAGE_CACHE="0"))):
+            servers.append(subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "--workers", str(args.workers),
+                 "--worker-class", "sync", "--bind", f"127.0.0.1:{server_port}",
+                 "--log-level", "warning", "--timeout", "60", "wsgi:app"],
+                cwd=ROOT, env=server_env, start_new_session=True,
+            ))
+        wait_until_up(base_url, servers[0])
+        wait_until_up(fresh_url, servers[1])
         for route in ROUTES:  # warm both workers' caches and connection pools
             for _ in range(4 * args.workers):
-                fetch(base_url + route.path)
+                fetch((fresh_url if route.fresh else base_url) + route.path)
         rows = []
         # /healthz runs right before every route: on a shared machine the load drifts
         # during a run, and each ratio compares two neighbouring measurements.
@@ -351,12 +436,13 @@ def main() -> None:
             print(f"… wrk {baseline_route.name}, then {route.name} ({args.duration} s each)",
                   flush=True)
             baseline = run_wrk(baseline_route, base_url, args)
-            measure = baseline if route is baseline_route else run_wrk(route, base_url, args)
+            measure = baseline if route is baseline_route else run_wrk(
+                route, fresh_url if route.fresh else base_url, args, workdir)
             rows.append((measure, baseline.requests_per_second))
         print_table(rows, f"{label}, gunicorn {args.workers} sync workers, wrk "
                           f"-t{args.threads} -c{args.connections} -d{args.duration}s")
     finally:
-        if server is not None:
+        for server in servers:
             stop(server)
     cold_render_cpu(env, args.repeat)
     if args.keep:

@@ -1,12 +1,15 @@
 """Template helpers: every time shown names its zone; dates in the reader's language."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import quote, urlencode
 
+from babel.dates import format_date as babel_format_date
 from flask import Flask, current_app, g, request, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale, gettext, pgettext
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from eventapp.auth.decorators import is_organiser
 from eventapp.i18n import current_language
@@ -29,8 +32,37 @@ def zone_name(zone: str) -> str:
 
 def time_label(moment: datetime, zone: str) -> str:
     """"09:00 Berlin (UTC+1)": a clock time that always names its zone."""
+    return _time_text(moment, zone, str(get_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _time_text(moment: datetime, zone: str, locale: str) -> str:
+    """Kept per language: an agenda asks for the same slot times hundreds of times, and the
+    zone's name is a translation lookup."""
     shown = zoned(moment, zone)
     return f"{shown.local:%H:%M} {zone_name(zone)} ({shown.offset})"
+
+
+def join_texts() -> dict[str, Markup]:
+    """The fixed texts of a join button (macros/video.html) in the reader's language:
+    translated once per language instead of five times per button."""
+    return _join_texts(str(get_locale()))
+
+
+@lru_cache(maxsize=8)
+def _join_texts(locale: str) -> dict[str, Markup]:
+    # Escaped once here; Markup % {...} escapes the placeholders' values too.
+    return {
+        "opens_at": escape(gettext("Join link opens at %(times)s")),
+        "open_now": escape(gettext("Open now: reload the page.")),
+        "units": escape(pgettext("countdown units: days|hours|minutes|seconds", "d|h|min|s")),
+        "for_participants": escape(gettext("For confirmed participants.")),
+        "join": escape(gettext("Join online")),
+        "find_link": escape(gettext("Confirmed participants find the join link on their registration page.")),
+        "ended": escape(gettext("Ended")),
+        "recording": escape(gettext("Recording")),
+        "slides": escape(gettext("Slides")),
+    }
 
 
 def time_range_label(starts_at: datetime, ends_at: datetime, zone: str) -> str:
@@ -40,7 +72,14 @@ def time_range_label(starts_at: datetime, ends_at: datetime, zone: str) -> str:
 
 def date_label(moment: datetime, zone: str, style: str = "full") -> str:
     """The local date of `moment` in `zone`, in the interface language."""
-    return format_date(zoned(moment, zone).local.date(), style)
+    return day_text(zoned(moment, zone).local.date(), style, str(get_locale()))
+
+
+@lru_cache(maxsize=4096)
+def day_text(day: date, style: str, locale: str) -> str:
+    """A day in a babel style and locale; babel is slow and pages repeat days, so each is
+    formatted once per style and language."""
+    return babel_format_date(day, style, locale=locale)
 
 
 def datetime_label(moment: datetime, zone: str) -> str:
@@ -149,6 +188,7 @@ def init_app(app: Flask) -> None:
         time_label=time_label,
         time_range_label=time_range_label,
         date_label=date_label,
+        join_texts=join_texts,
         datetime_label=datetime_label,
         zone_times=zone_times,
         label=label,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from config import TestingConfig
 from eventapp import create_app
+from eventapp.archive.services import forget_archive_facets
 from eventapp.extensions import db, limiter
 
 
@@ -79,6 +80,8 @@ def _clean_database(app: Flask) -> Iterator[None]:
     yield
     limiter.reset()
     empty_tables(app)
+    # Kept per archive stamp: an emptied database may repeat a stamp with other cities.
+    forget_archive_facets()
 
 
 @pytest.fixture

@@ -6,14 +6,17 @@ the database's full-text index), and one selectin load per relationship shown.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import groupby
+from typing import NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Text,
     bindparam,
     cast,
     exists,
@@ -36,13 +39,16 @@ from eventapp.archive.search import (
     sqlite_search_events,
     tsquery_literal,
 )
+from eventapp.events.cache import LRU
 from eventapp.models import (
     AuditEntry,
     City,
+    Country,
     Document,
     DocumentKind,
     Event,
     EventFormat,
+    EventKind,
     EventParticipant,
     EventSession,
     EventStatus,
@@ -50,7 +56,7 @@ from eventapp.models import (
     Organisation,
     Visibility,
 )
-from eventapp.models.base import utcnow
+from eventapp.models.base import TranslatedMixin, pick_translation, utcnow
 
 PER_PAGE = 20
 MAX_PAGE = 1000
@@ -68,14 +74,66 @@ class ArchiveFilters:
     page: int = 1
 
 
+@dataclass(frozen=True)
+class CityOption:
+    """A city of the archive's filter and results: a plain value, shared between requests."""
+
+    id: int
+    slug: str
+    name_i18n: dict
+    content_language: str
+
+    def text(self, field: str, language: str) -> str:
+        return pick_translation(getattr(self, f"{field}_i18n"), language, self.content_language)
+
+
+@dataclass(frozen=True)
+class ArchiveFacets:
+    """What the filters offer: the same for every search while the archive is unchanged."""
+
+    years: list[int]
+    cities: list[CityOption]
+
+
+class DocumentTitle(NamedTuple):
+    visibility: Visibility
+    title_i18n: dict
+
+
+@dataclass
+class ArchiveResult(TranslatedMixin):
+    """One event as a result shows it, read as plain columns (no ORM instance: a page of
+    results costs three narrow queries and no lazy load)."""
+
+    id: int
+    slug: str
+    kind: EventKind
+    format: EventFormat
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    main_language: str
+    title_i18n: dict
+    summary_i18n: dict
+    report_i18n: dict
+    host_city: CityOption | None = None
+    topics: list[str] = field(default_factory=list)
+    # Public documents only: their titles are searched and may hold the matching words.
+    documents: list[DocumentTitle] = field(default_factory=list)
+
+    @property
+    def content_language(self) -> str:
+        return self.main_language
+
+
 @dataclass
 class ArchivePage:
     filters: ArchiveFilters
     query: SearchQuery
-    events: list[Event]
+    events: list[ArchiveResult]
     total: int
     years: list[int] = field(default_factory=list)
-    cities: list[City] = field(default_factory=list)
+    cities: list[CityOption] = field(default_factory=list)
 
     @property
     def is_search(self) -> bool:
@@ -89,7 +147,7 @@ class ArchivePage:
     def first_number(self) -> int:
         return (self.filters.page - 1) * PER_PAGE + 1
 
-    def by_year(self) -> list[tuple[int, list[Event]]]:
+    def by_year(self) -> list[tuple[int, list[ArchiveResult]]]:
         return [(year, list(items)) for year, items in groupby(self.events, key=lambda e: e.starts_at.year)]
 
 
@@ -97,8 +155,15 @@ def _archived(now: datetime) -> list[ColumnElement[bool]]:
     return [Event.status == EventStatus.PUBLISHED, Event.ends_at < now]
 
 
-def _filter_conditions(filters: ArchiveFilters, now: datetime) -> list[ColumnElement[bool]]:
-    conditions = _archived(now)
+# Statements take "now" (and the search expression) as parameters, so that the common
+# pages (words only, or nothing) are built once per database (_plain_statement).
+_NOW = bindparam("now")
+
+
+def _filter_conditions(filters: ArchiveFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [
+        Event.status == EventStatus.PUBLISHED, Event.ends_at < _NOW,
+    ]
     if filters.year:
         conditions.append(Event.starts_at >= datetime(filters.year, 1, 1, tzinfo=UTC))
         conditions.append(Event.starts_at < datetime(filters.year + 1, 1, 1, tzinfo=UTC))
@@ -115,20 +180,23 @@ def _filter_conditions(filters: ArchiveFilters, now: datetime) -> list[ColumnEle
     return conditions
 
 
-def _page_statement(
-    session: Session, filters: ArchiveFilters, query: SearchQuery, now: datetime
-) -> Select:
+def _page_statement(dialect: str, filters: ArchiveFilters, is_search: bool) -> Select:
     """Ids of one page's events with the total as a window count: narrow rows, so that
-    counting and ordering thousands of matches stays cheap; the events load afterwards."""
+    counting and ordering thousands of matches stays cheap; the events load afterwards.
+    Parameters: now, and when searching "match" (SQLite) or "tsquery" (PostgreSQL)."""
     total = func.count().over().label("total")
-    conditions = _filter_conditions(filters, now)
-    if query.is_empty:
-        return select(Event.id, total).where(*conditions).order_by(
+    conditions = _filter_conditions(filters)
+    if not is_search:
+        # The count as its own subquery, so that both it and the page (with a deep page's
+        # offset) read the narrow archive indexes alone (ix_events_archive_count, _order);
+        # a window count would read every event's wide row.
+        count = select(func.count()).select_from(Event).where(*conditions).scalar_subquery()
+        return select(Event.id, count.label("total")).where(*conditions).order_by(
             Event.starts_at.desc(), Event.id.desc()
         )
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         table = postgres_search_events
-        tsquery = cast(bindparam("tsquery", tsquery_literal(query)), TSQUERY)
+        tsquery = cast(bindparam("tsquery", type_=Text), TSQUERY)
         rank = func.ts_rank(table.c.document, tsquery)
         return (
             select(Event.id, total)
@@ -141,7 +209,7 @@ def _page_statement(
     # event row. bm25() may not stand next to a window function, hence the CTE too.
     matches = (
         select(table.c.rowid.label("event_id"), literal_column(SQLITE_RANK).label("rank"))
-        .where(sql_text("search_events MATCH :match").bindparams(match=fts5_match(query)))
+        .where(sql_text("search_events MATCH :match"))
         .cte("matches")
         .prefix_with("MATERIALIZED")
     )
@@ -154,19 +222,56 @@ def _page_statement(
     )
 
 
-def _load_events(session: Session, ids: list[int]) -> list[Event]:
+@functools.cache
+def _plain_statement(dialect: str, is_search: bool) -> Select:
+    """The page without filters (most searches), built once: building and keying the
+    statement cost more than SQLite's running it for a rare word."""
+    return _page_statement(dialect, ArchiveFilters(), is_search)
+
+
+def _page_parameters(dialect: str, query: SearchQuery, now: datetime) -> dict:
+    if query.is_empty:
+        return {"now": now}
+    if dialect == "postgresql":
+        return {"now": now, "tsquery": tsquery_literal(query)}
+    return {"now": now, "match": fts5_match(query)}
+
+
+# Built once with expanding ids: building and keying three statements per search cost
+# more than running them.
+_IDS = bindparam("ids", expanding=True)
+_RESULTS_QUERY = select(
+    Event.id, Event.slug, Event.kind, Event.format, Event.starts_at, Event.ends_at,
+    Event.timezone, Event.main_language, Event.title_i18n, Event.summary_i18n,
+    Event.report_i18n, Event.host_city_id,
+).where(Event.id.in_(_IDS))
+_TOPICS_QUERY = (
+    select(EventTopic.event_id, EventTopic.topic)
+    .where(EventTopic.event_id.in_(_IDS))
+    .order_by(EventTopic.event_id, EventTopic.topic)
+)
+_DOCUMENTS_QUERY = (
+    select(Document.event_id, Document.title_i18n)
+    .where(Document.event_id.in_(_IDS), Document.visibility == Visibility.PUBLIC)
+    .order_by(Document.id)
+)
+
+
+def _load_events(session: Session, ids: list[int], cities: list[CityOption]) -> list[ArchiveResult]:
+    """The results of a page in the order of `ids`: events, topics, public documents."""
     if not ids:
         return []
-    events = session.scalars(
-        select(Event)
-        .where(Event.id.in_(ids))
-        .options(
-            selectinload(Event.host_city),
-            selectinload(Event.topic_links),
-            selectinload(Event.documents),
-        )
-    )
-    by_id = {event.id: event for event in events}
+    connection = session.connection()
+    values = {"ids": ids}
+    city_by_id = {city.id: city for city in cities}
+    by_id: dict[int, ArchiveResult] = {}
+    for *columns, host_city_id in connection.execute(_RESULTS_QUERY, values):
+        result = ArchiveResult(*columns, host_city=city_by_id.get(host_city_id))
+        by_id[result.id] = result
+    for event_id, topic in connection.execute(_TOPICS_QUERY, values):
+        by_id[event_id].topics.append(topic)
+    for event_id, title in connection.execute(_DOCUMENTS_QUERY, values):
+        by_id[event_id].documents.append(DocumentTitle(Visibility.PUBLIC, title))
     return [by_id[event_id] for event_id in ids if event_id in by_id]
 
 
@@ -190,51 +295,93 @@ def list_archive_years(session: Session, now: datetime | None = None) -> list[in
     return [int(year) for year in session.scalars(union_all(*probes))]
 
 
+_STAMP_QUERY = select(
+    select(func.count()).select_from(Event).scalar_subquery(),
+    select(func.max(Event.updated_at)).scalar_subquery(),
+    select(func.min(Event.ends_at)).where(Event.ends_at >= bindparam("now")).scalar_subquery(),
+    select(func.count()).select_from(City).scalar_subquery(),
+    # Cities have no change time of their own; every back-office change to one is
+    # audited in the same transaction (eventapp/cities/services.py).
+    select(func.max(AuditEntry.id)).where(AuditEntry.object_type == "city").scalar_subquery(),
+)
+
+
 def get_archive_stamp(session: Session, now: datetime | None = None) -> tuple:
     """What the archive pages depend on, read in one query of index look-ups: the number of
     events and cities, the latest change to any event (documents and sessions raise it too),
     and the next moment an event ends (and so enters the archive), and the latest change to a
     city (the city filter shows their names)."""
-    now = now or utcnow()
-    row = session.execute(
-        select(
-            select(func.count()).select_from(Event).scalar_subquery(),
-            select(func.max(Event.updated_at)).scalar_subquery(),
-            select(func.min(Event.ends_at)).where(Event.ends_at >= now).scalar_subquery(),
-            select(func.count()).select_from(City).scalar_subquery(),
-            # Cities have no change time of their own; every back-office change to one is
-            # audited in the same transaction (eventapp/cities/services.py).
-            select(func.max(AuditEntry.id)).where(AuditEntry.object_type == "city").scalar_subquery(),
-        )
-    ).one()
+    row = session.connection().execute(_STAMP_QUERY, {"now": now or utcnow()}).one()
     return tuple(str(value) for value in row)
 
 
-def list_cities(session: Session) -> list[City]:
-    return list(session.scalars(select(City).order_by(City.country, City.slug)))
+def list_cities(session: Session) -> list[CityOption]:
+    return [
+        CityOption(id, slug, names, "zh" if country == Country.CN else "de")
+        for id, slug, names, country in session.execute(  # noqa: A001
+            select(City.id, City.slug, City.name_i18n, City.country).order_by(City.country, City.slug)
+        )
+    ]
 
 
-def search_archive(session: Session, filters: ArchiveFilters) -> ArchivePage:
+def list_archive_facets(session: Session, now: datetime | None = None) -> ArchiveFacets:
+    """The years and cities the archive's filters offer (three queries)."""
+    return ArchiveFacets(list_archive_years(session, now), list_cities(session))
+
+
+# Facets per archive stamp (get_archive_stamp): they change only with the data, not with
+# the words searched, so a search costs only its own queries.
+_facets: LRU[ArchiveFacets] = LRU(8)
+
+
+def forget_archive_facets() -> None:
+    """Drop the kept facets (tests that empty the database between two equal stamps)."""
+    _facets.clear()
+
+
+def get_archive_facets(session: Session, stamp: tuple) -> ArchiveFacets:
+    """The facets for this archive state (`stamp` from get_archive_stamp), kept per state."""
+    facets = _facets.get(stamp)
+    if facets is None:
+        facets = list_archive_facets(session)
+        _facets.put(stamp, facets)
+    return facets
+
+
+def search_archive(
+    session: Session, filters: ArchiveFilters, facets: ArchiveFacets | None = None
+) -> ArchivePage:
     """One page of archived events: ranked by relevance when there are words to search
     for, latest first otherwise. Input that holds no searchable word searches nothing."""
     now = utcnow()
     query = parse_query(filters.q)
     page = min(max(filters.page, 1), MAX_PAGE)
     filters.page = page
-    statement = _page_statement(session, filters, query, now)
-    rows = session.execute(statement.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    events = _load_events(session, [row.id for row in rows])
+    facets = facets or list_archive_facets(session, now)
+    dialect = session.get_bind().dialect.name
+    if filters.year or filters.city or filters.topic or filters.format:
+        statement = _page_statement(dialect, filters, not query.is_empty)
+    else:
+        statement = _plain_statement(dialect, not query.is_empty)
+    parameters = _page_parameters(dialect, query, now)
+    connection = session.connection()
+    rows = connection.execute(
+        statement.limit(PER_PAGE).offset((page - 1) * PER_PAGE), parameters
+    ).all()
+    events = _load_events(session, [row.id for row in rows], facets.cities)
     total = rows[0].total if rows else 0
     if not rows and page > 1:
         # Past the last page: count, so that the page can link back.
-        total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+        total = connection.execute(
+            select(func.count()).select_from(statement.order_by(None).subquery()), parameters
+        ).scalar()
     return ArchivePage(
         filters=filters,
         query=query,
         events=events,
         total=total or 0,
-        years=list_archive_years(session, now),
-        cities=list_cities(session),
+        years=list(facets.years),
+        cities=list(facets.cities),
     )
 
 

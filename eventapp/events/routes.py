@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel.dates import format_skeleton
-from flask import Response, abort, redirect, render_template, request
+from flask import Response, abort, current_app, redirect, render_template, request
 from flask import session as http_session
 from flask_babel import format_date, get_locale
 from flask_login import current_user
@@ -103,7 +103,7 @@ def detail(slug: str) -> Response:
         last_modified = _last_modified(stamp, now, known_boundaries)
         if not is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
             return _page_response(None, etag, last_modified, status=304)
-        body = cache.bodies.get(key)
+        body = cache.bodies.get(key) if current_app.config["PAGE_CACHE"] else None
         if body is not None:
             return _page_response(body, etag, last_modified)
 
@@ -121,7 +121,8 @@ def detail(slug: str) -> Response:
     if not is_shared:
         return _page_response(body, None, None)
     key = (event_key, language, args, marker)
-    cache.bodies.put(key, body)
+    if current_app.config["PAGE_CACHE"]:
+        cache.bodies.put(key, body)
     return _page_response(body, cache.make_etag(key), _last_modified(stamp_now, now, known_boundaries))
 
 

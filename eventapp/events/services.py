@@ -32,7 +32,7 @@ from eventapp.rules import validation
 from eventapp.rules.times import local_to_utc, partner_zones, utc_to_local, zoned
 from eventapp.video import detect_platform
 from eventapp.virtual import services as virtual
-from eventapp.virtual.services import JoinView, join_instants, public_join_view
+from eventapp.virtual.services import JoinView, join_instants, public_join_view, zones_label
 
 
 @dataclass
@@ -677,6 +677,15 @@ def build_agenda(
             elif item.starts_at > now and (next_start is None or item.starts_at < next_start):
                 next_start = item.starts_at
 
+    # Parallel sessions share their times: each instant is labelled in both zones once.
+    zone_labels: dict[datetime, str] = {}
+
+    def times_label(moment: datetime) -> str:
+        text = zone_labels.get(moment)
+        if text is None:
+            text = zone_labels[moment] = zones_label(moment, event_zone)
+        return text
+
     days: dict[str, list[AgendaSlot]] = {}
     local_days: dict[datetime, str] = {}
     rooms: set[str] = set()
@@ -723,7 +732,7 @@ def build_agenda(
                 session_id=item.id, slug=event.slug, title="", event_zone=event_zone,
                 starts_at=starts_at, ends_at=ends_at, visibility=link[0], reveal_minutes=link[1],
                 recording_url=item.recording_url, slides_url=item.slides_url,
-                recording_visibility=item.recording_visibility, now=now,
+                recording_visibility=item.recording_visibility, now=now, times_label=times_label,
             )
         kind = item.kind
         meta = labels.get(kind, kind.value)

@@ -10,9 +10,11 @@ only to the stored URL.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -174,10 +176,17 @@ def public_join_view(
     slides_url: str | None,
     recording_visibility: Visibility,
     now: datetime,
+    times_label: Callable[[datetime], str] | None = None,
 ) -> JoinView | None:
-    """What anybody may see: public links through the public route, others only as times."""
+    """What anybody may see: public links through the public route, others only as times.
+
+    `times_label(moment)` may replace zones_label(moment, event_zone): an agenda passes
+    one that labels each of its slot times once.
+    """
     if visibility == Visibility.ORGANISERS:
         return None
+    if times_label is None:
+        times_label = functools.partial(zones_label, event_zone=event_zone)
     phase = join_phase(starts_at, ends_at, reveal_minutes, now)
     opens_at = opens_at_for(starts_at, reveal_minutes)
     is_public = visibility == Visibility.PUBLIC
@@ -190,8 +199,8 @@ def public_join_view(
         starts_at=starts_at,
         ends_at=ends_at,
         opens_at=opens_at,
-        opens_label=zones_label(opens_at, event_zone) if opens_at else "",
-        times_label=zones_label(starts_at, event_zone),
+        opens_label=times_label(opens_at) if opens_at else "",
+        times_label=times_label(starts_at),
         href=f"/events/{slug}/sessions/{session_id}/join" if is_public and phase == OPEN else None,
         is_entitled=is_public,
         recording_url=recording_url if shows_recording else None,

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from eventapp.events import cache
 from eventapp.events.services import SessionData, add_session, cancel_session, get_or_create_speaker
 from eventapp.models import Event, EventStatus, Visibility
 from eventapp.rules.times import now_utc
@@ -217,6 +218,25 @@ def test_detail_query_count_is_the_same_for_one_and_three_hundred_sessions(clien
         assert response.status_code == 200
         counts.append(len(_queries(count_queries)))
     assert counts == [7, 7]  # the last one: the agenda changes list
+
+
+def test_detail_without_page_cache_renders_every_request_in_the_same_queries(
+    app, client, data, count_queries, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PAGE_CACHE", False)
+    with data() as session:
+        _congress(session, 1)
+        _congress(session, 300)
+    counts = []
+    for slug in ("kongress-1", "kongress-300", "kongress-300"):
+        count_queries.statements.clear()
+        response = client.get(f"/events/{slug}/")
+        assert response.status_code == 200
+        counts.append(len(_queries(count_queries)))
+
+    assert counts == [7, 7, 7]  # the second request for the same page renders it again
+    assert len(cache.bodies) == 0
+    assert response.headers["ETag"]
 
 
 def test_detail_answers_304_after_one_version_lookup(client, data, count_queries):

@@ -1,0 +1,30 @@
+"""The Chinese segmenter is loaded when gunicorn starts, before any search."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# A fresh interpreter: whether another test already loaded jieba must not matter.
+CHECK = """
+import runpy, sys
+from eventapp.archive import search
+assert not search.is_segmenter_loaded() and "jieba" not in sys.modules
+hooks = runpy.run_path("gunicorn.conf.py")
+hooks["on_starting"](None)
+import jieba
+assert search.is_segmenter_loaded() and jieba.dt.initialized
+print(search.segment_chinese("佛山贵阳"))
+"""
+
+
+def test_gunicorn_start_loads_the_segmenter_before_any_search():
+    result = subprocess.run(
+        [sys.executable, "-c", CHECK], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={"PATH": "/usr/bin:/bin", "EVENTAPP_ENV": "testing"},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['佛山', '贵阳']"
