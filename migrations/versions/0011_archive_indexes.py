@@ -1,15 +1,15 @@
 """archive indexes: list order, count and search join read narrow indexes (#9)
 
-Revision ID: 0010_speed
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-01 05:30:00
 
 """
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0010_speed"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

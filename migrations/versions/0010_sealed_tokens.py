@@ -1,6 +1,6 @@
 """sealed manage tokens; no plain token left in the outbox
 
-Revision ID: 0010_tokens
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-01 05:00:00
 
@@ -16,8 +16,8 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0010_tokens'
-down_revision = '0009'
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
