@@ -197,12 +197,21 @@ def _page_statement(dialect: str, filters: ArchiveFilters, is_search: bool) -> S
     if dialect == "postgresql":
         table = postgres_search_events
         tsquery = cast(bindparam("tsquery", type_=Text), TSQUERY)
-        rank = func.ts_rank(table.c.document, tsquery)
+        # Ranked in a materialised CTE of narrow (event id, rank) rows: joined directly, the
+        # plan carried each match's whole tsvector through the sort and the window count
+        # (about 2.5 times slower for a word that matches a quarter of the archive).
+        pg_matches = (
+            select(table.c.event_id, func.ts_rank(table.c.document, tsquery).label("rank"))
+            .where(table.c.document.op("@@")(tsquery))
+            .cte("matches")
+            .prefix_with("MATERIALIZED")
+        )
         return (
             select(Event.id, total)
-            .join(table, table.c.event_id == Event.id)
-            .where(table.c.document.op("@@")(tsquery), *conditions)
-            .order_by(rank.desc(), Event.starts_at.desc(), Event.id.desc())
+            .select_from(pg_matches)
+            .join(Event, Event.id == pg_matches.c.event_id)
+            .where(*conditions)
+            .order_by(pg_matches.c.rank.desc(), Event.starts_at.desc(), Event.id.desc())
         )
     table = sqlite_search_events
     # Materialised, the full-text match runs once; otherwise SQLite may run it once per
