@@ -21,7 +21,14 @@ from eventapp.events.services import get_event_by_slug
 from eventapp.extensions import db, limiter
 from eventapp.i18n import current_language
 from eventapp.labels import label
-from eventapp.models import AttendanceMode, Event, OrganisationKind, OutboxMail, Registration
+from eventapp.models import (
+    AttendanceMode,
+    Event,
+    OrganisationKind,
+    OutboxMail,
+    Registration,
+    RegistrationStatus,
+)
 from eventapp.models.base import utcnow
 from eventapp.outbox.services import deliver_soon
 from eventapp.registrations import bp, mails, seats, services, tokens
@@ -191,6 +198,8 @@ def _manage_page(registration: Registration, token: str, status: int = 200,
         sessions=sessions,
         choices=choices,
         is_active=registration.status.value in ("pending", "confirmed", "waiting"),
+        can_register_again=registration.status == RegistrationStatus.CANCELLED
+        and seats.get_availability(event).is_open,
         can_change_mode=len(modes) > 1,
         feed_url=mails.feed_url(token),
         webcal_url=mails.webcal_url(token),

@@ -152,6 +152,23 @@ def test_cancelled_person_registers_again_with_the_same_links(session, client):
     assert client.get(f"/registrations/{result.token}/").status_code == 200
 
 
+def test_cancelled_persons_page_offers_to_register_again_while_the_form_is_open(session, client):
+    event = open_event(session)
+    result = sign_up(session, event, "a@example.org")
+    session.commit()
+    register_link = f'href="/events/{event.slug}/register"'
+    active_page = client.get(f"/registrations/{result.token}/?lang=en").get_data(as_text=True)
+    services.cancel_registration(session, result.registration)
+    session.commit()
+    cancelled_page = client.get(f"/registrations/{result.token}/?lang=en").get_data(as_text=True)
+    event.registration_closes_at = utcnow() - timedelta(minutes=1)
+    session.commit()
+    closed_page = client.get(f"/registrations/{result.token}/?lang=en").get_data(as_text=True)
+    assert (register_link in active_page, register_link in cancelled_page, register_link in closed_page) == (
+        False, True, False)
+    assert "Register again" in cancelled_page
+
+
 def test_registering_again_mails_and_audits(session, smtp_server):
     event = open_event(session)
     result = sign_up(session, event, "a@example.org")
