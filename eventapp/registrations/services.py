@@ -120,6 +120,24 @@ def _organisation_name(session: Session, data: RegistrationData) -> str | None:
     return (data.organisation_name or "").strip() or None
 
 
+def _person_fields(data: RegistrationData, organisation_name: str | None) -> dict[str, object]:
+    """What the form says about the person, as the registration stores it (new or taken up again)."""
+    return {
+        "first_name": data.first_name.strip(),
+        "last_name": data.last_name.strip(),
+        "organisation_id": data.organisation_id,
+        "organisation_name": organisation_name,
+        "city_id": data.city_id,
+        "city_other": None if data.city_id else (data.city_other or "").strip() or None,
+        "participant_type": data.participant_type,
+        "position": (data.position or "").strip() or None,
+        "attendance_mode": data.attendance_mode,
+        "preferred_language": data.preferred_language,
+        "needs_interpretation": data.needs_interpretation,
+        "notes": (data.notes or "").strip() or None,
+    }
+
+
 def register(
     session: Session, event: Event, data: RegistrationData, now: datetime | None = None
 ) -> RegistrationResult:
@@ -152,19 +170,8 @@ def register(
     token = new_token()
     registration = Registration(
         event_id=event.id,
-        first_name=data.first_name.strip(),
-        last_name=data.last_name.strip(),
         email=email,
-        organisation_id=data.organisation_id,
-        organisation_name=organisation_name,
-        city_id=data.city_id,
-        city_other=None if data.city_id else (data.city_other or "").strip() or None,
-        participant_type=data.participant_type,
-        position=(data.position or "").strip() or None,
-        attendance_mode=data.attendance_mode,
-        preferred_language=data.preferred_language,
-        needs_interpretation=data.needs_interpretation,
-        notes=(data.notes or "").strip() or None,
+        **_person_fields(data, organisation_name),
         # Everyone starts as waiting (or pending); the seat is won below, atomically.
         status=RegistrationStatus.PENDING if event.requires_approval else RegistrationStatus.WAITING,
         consent_privacy_at=now,
@@ -230,18 +237,7 @@ def _revive(
     status = RegistrationStatus.PENDING if event.requires_approval else RegistrationStatus.WAITING
     if not transition(
         session, registration, (RegistrationStatus.CANCELLED,), status,
-        first_name=data.first_name.strip(),
-        last_name=data.last_name.strip(),
-        organisation_id=data.organisation_id,
-        organisation_name=organisation_name,
-        city_id=data.city_id,
-        city_other=None if data.city_id else (data.city_other or "").strip() or None,
-        participant_type=data.participant_type,
-        position=(data.position or "").strip() or None,
-        attendance_mode=data.attendance_mode,
-        preferred_language=data.preferred_language,
-        needs_interpretation=data.needs_interpretation,
-        notes=(data.notes or "").strip() or None,
+        **_person_fields(data, organisation_name),
         consent_privacy_at=now,
         consent_listing=data.consent_listing,
         # At the end of the waiting list, like anyone who registers now.
