@@ -117,6 +117,9 @@ class FeedScope:
     cancelled their registration).
     sequence_raises: (event id, n) pairs: that event's items carry a SEQUENCE raised by n more
     (a registration cancelled and taken up again must outrank the CANCELLED version).
+    personal_stamps: (event id, moment) pairs: that event's items carry DTSTAMP and
+    LAST-MODIFIED no earlier than the moment (the person's own cancellation or return, whose
+    SEQUENCE raise is personal too).
     link_visibilities: join links that may appear (public feeds: PUBLIC only).
     join_token: a registration's join token (never its feed token); participant links then
     go through /join/<join token>/<id>.
@@ -136,6 +139,7 @@ class FeedScope:
     session_ids: frozenset[int] | None = None
     cancelled_event_ids: frozenset[int] = field(default_factory=frozenset)
     sequence_raises: frozenset[tuple[int, int]] = field(default_factory=frozenset)
+    personal_stamps: frozenset[tuple[int, datetime]] = field(default_factory=frozenset)
     link_visibilities: frozenset[Visibility] = frozenset({Visibility.PUBLIC})
     join_token: str | None = None
     revealed_session_ids: frozenset[int] | None = None
@@ -148,6 +152,7 @@ class FeedScope:
         object.__setattr__(self, "session_ids", _frozen(self.session_ids))
         object.__setattr__(self, "cancelled_event_ids", frozenset(self.cancelled_event_ids))
         object.__setattr__(self, "sequence_raises", frozenset(self.sequence_raises))
+        object.__setattr__(self, "personal_stamps", frozenset(self.personal_stamps))
         object.__setattr__(self, "link_visibilities", frozenset(self.link_visibilities))
         object.__setattr__(self, "revealed_session_ids", _frozen(self.revealed_session_ids))
 
@@ -299,6 +304,7 @@ def _scope_key(scope: FeedScope) -> tuple:
         tuple(sorted(scope.session_ids)) if scope.session_ids is not None else None,
         tuple(sorted(scope.cancelled_event_ids)),
         tuple(sorted(scope.sequence_raises)),
+        tuple(sorted((event_id, moment.isoformat()) for event_id, moment in scope.personal_stamps)),
         tuple(sorted(scope.link_visibilities)),
         scope.join_token,
         tuple(sorted(scope.revealed_session_ids)) if scope.revealed_session_ids is not None else None,
@@ -554,6 +560,11 @@ class _FeedWriter:
         raised = sum(n for raised_id, n in self.scope.sequence_raises if raised_id == event_id)
         return raised + (1 if event_id in self.scope.cancelled_event_ids else 0)
 
+    def stamp_floor(self, event_id: int) -> datetime | None:
+        """The latest personal change of the person's registration for this event, if any."""
+        moments = [moment for stamped_id, moment in self.scope.personal_stamps if stamped_id == event_id]
+        return max(moments) if moments else None
+
     def is_cancelled(self, event: Event) -> bool:
         return event.status == EventStatus.CANCELLED or event.id in self.scope.cancelled_event_ids
 
@@ -596,9 +607,10 @@ class _FeedWriter:
         zone: str,
         created_at: datetime,
         updated_at: datetime,
+        stamp_floor: datetime | None = None,
     ) -> None:
         summary = self.messages["cancelled"] % {"title": title} if is_cancelled else title
-        stamp = self._moment(updated_at, None)
+        stamp = self._moment(max(updated_at, stamp_floor) if stamp_floor else updated_at, None)
         component["UID"] = vText(uid)
         component["DTSTAMP"] = stamp
         component["CREATED"] = self._moment(created_at, None)
@@ -644,6 +656,7 @@ class _FeedWriter:
             zone=event.timezone,
             created_at=event.created_at,
             updated_at=event.updated_at,
+            stamp_floor=self.stamp_floor(event.id),
         )
         page = f"{self.base}/events/{event.slug}/"
         description = [event.text("summary", language), self.event_times(event)]
@@ -674,6 +687,7 @@ class _FeedWriter:
             zone=event.timezone,
             created_at=item.created_at,
             updated_at=item.updated_at,
+            stamp_floor=self.stamp_floor(event.id),
         )
         join_url = None if cancelled else self.join_url(item)
         page = f"{self.base}/events/{event.slug}/#session-{item.id}"

@@ -89,6 +89,11 @@ def feed_scope(
         session_ids=session_ids,
         cancelled_event_ids=cancelled,
         sequence_raises=raises,
+        # The person's own cancellation or return raises SEQUENCE: DTSTAMP and LAST-MODIFIED follow.
+        personal_stamps={
+            (r.event_id, r.updated_at) for r in registrations
+            if r.event_id in cancelled or r.feed_sequence
+        },
         link_visibilities={Visibility.PUBLIC, Visibility.PARTICIPANTS} if confirmed else {Visibility.PUBLIC},
         join_token=join_token,
         revealed_session_ids=frozenset().union(

@@ -152,6 +152,37 @@ def test_cancelled_person_registers_again_with_the_same_links(session, client):
     assert client.get(f"/registrations/{result.token}/").status_code == 200
 
 
+def test_own_cancellation_and_return_raise_dtstamp_with_sequence(session, client, time_machine):
+    event = open_event(session)
+    result = sign_up(session, event, "a@example.org")
+    session.commit()
+    feed = f"/calendar/{tokens.feed_token_for(result.token)}.ics"
+
+    def stamps():
+        calendar = icalendar.Calendar.from_ical(client.get(feed).get_data())
+        return {(str(item["UID"]).split("-")[0], int(item["SEQUENCE"]), item["DTSTAMP"].dt,
+                 item["LAST-MODIFIED"].dt) for item in calendar.walk("VEVENT")}
+
+    confirmed = stamps()
+    time_machine.move_to(utcnow() + timedelta(hours=2))
+    services.cancel_registration(session, result.registration)
+    session.commit()
+    cancelled_at = result.registration.updated_at.replace(microsecond=0)
+    cancelled = stamps()
+    time_machine.move_to(utcnow() + timedelta(hours=2))
+    sign_up(session, event, "a@example.org")
+    session.commit()
+    back_at = result.registration.updated_at.replace(microsecond=0)
+    returned = stamps()
+
+    assert all(stamp < cancelled_at for _kind, _sequence, stamp, _modified in confirmed)
+    for before, after, moment in ((confirmed, cancelled, cancelled_at), (cancelled, returned, back_at)):
+        # Every item of the event: stamped at the person's change, with a higher SEQUENCE.
+        assert {(stamp, modified) for _kind, _sequence, stamp, modified in after} == {(moment, moment)}
+        assert min(sequence for kind, sequence, *_ in after if kind == "event") > max(
+            sequence for kind, sequence, *_ in before if kind == "event")
+
+
 def test_cancelled_persons_page_offers_to_register_again_while_the_form_is_open(session, client):
     event = open_event(session)
     result = sign_up(session, event, "a@example.org")
