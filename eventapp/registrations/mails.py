@@ -8,6 +8,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eventapp.calendar.services import FeedScope, build_feed
@@ -349,8 +350,14 @@ def render_status(session: Session, mail: OutboxMail) -> RenderedMail | None:
     if registration is None or not mail.context:
         return None
     context = mail.context
-    # The status the mail announces, even if it has changed again since.
+    # The status the mail announces, even if it has changed again since; except a
+    # cancellation the person has already undone by registering again (that mail follows
+    # this one): "cancelled" arriving after "registered again" would only confuse.
     status = RegistrationStatus(context["status"])
+    if status == RegistrationStatus.CANCELLED != registration.status and session.scalar(
+        select(OutboxMail.id).where(OutboxMail.registration_id == registration.id, OutboxMail.id > mail.id).limit(1)
+    ):
+        return None
     old_status = RegistrationStatus(context.get("old_status") or status.value)
     mode = AttendanceMode(context.get("mode") or registration.attendance_mode.value)
     old_mode = AttendanceMode(context.get("old_mode") or mode.value)
