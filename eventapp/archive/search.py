@@ -53,8 +53,6 @@ MAX_POSITION = 16383
 MAX_LEXEME_BYTES = 2047
 CHUNK = 500
 ANALYZE_AFTER = 1000
-# The only markup a highlighted text may contain; format() escapes what goes inside.
-MARK = Markup("<mark>{}</mark>")
 
 # The search tables are built by hand in migration 0004 (an FTS5 virtual table on SQLite,
 # a tsvector table on PostgreSQL); these descriptions only serve queries and stay out of
@@ -548,18 +546,30 @@ def _could_match(text: str, terms: Sequence[Term]) -> bool:
     return any(term.text in plain for term in terms)
 
 
+def _escaped(text: str) -> str:
+    """HTML-escaped text as a plain str (the same escaping as markupsafe's escape())."""
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return str(escape(text))
+    return text
+
+
 def _mark(text: str, spans: list[tuple[int, int]], start: int, end: int) -> Markup:
-    out: list[Markup] = []
+    """The text between start and end, escaped, with the spans in <mark>: built as plain
+    strings and wrapped once (a Markup per piece cost more than the rest of a result's
+    excerpt). <mark> is the only markup a highlighted text contains."""
+    out: list[str] = []
     cursor = start
     for a, b in spans:
         if b <= start or a >= end:
             continue
         a, b = max(a, start), min(b, end)
-        out.append(escape(text[cursor:a]))
-        out.append(MARK.format(text[a:b]))
+        out.append(_escaped(text[cursor:a]))
+        out.append("<mark>")
+        out.append(_escaped(text[a:b]))
+        out.append("</mark>")
         cursor = b
-    out.append(escape(text[cursor:end]))
-    return Markup("").join(out)
+    out.append(_escaped(text[cursor:end]))
+    return Markup("".join(out))
 
 
 def highlight(text: str, terms: Sequence[Term]) -> Markup:
