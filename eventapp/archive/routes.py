@@ -101,6 +101,7 @@ def index() -> Response:
         city_options=[(slug, name) for name, slug in names],
         topic_options=list(labels["topics"].items()),
         format_options=list(labels["formats"].items()),
+        texts=labels["texts"],
     ).encode()
     if key is not None:
         rendered_pages.put(key, body)
@@ -119,8 +120,37 @@ def _result_labels(language: str) -> dict[str, dict[str, str]]:
             "kinds": {kind.value: label(kind) for kind in EventKind},
             "formats": {item.value: label(item) for item in EventFormat},
             "topics": dict(topic_choices()),
+            "texts": _page_texts(),
         }
     return labels
+
+
+def _page_texts() -> dict[str, Markup]:
+    """The archive page's fixed words in the current language, looked up once per language
+    (each lookup in the template costs about as much as a result's excerpt). Markup, as the
+    template's own _() returns them."""
+    return {
+        "archive": Markup(_("Archive")),
+        "lead": Markup(_("Past meetings, visits and conferences of the alliance, with reports, "
+                         "documents and recordings.")),
+        "search_words": Markup(_("Search words")),
+        "search_help": Markup(_("Search titles, summaries, reports and documents in German, "
+                                "English and Chinese.")),
+        "year": Markup(_("Year")),
+        "all_years": Markup(_("All years")),
+        "host_city": Markup(_("Host city")),
+        "all_cities": Markup(_("All cities")),
+        "topic": Markup(_("Topic")),
+        "all_topics": Markup(_("All topics")),
+        "format": Markup(_("Format")),
+        "all_formats": Markup(_("All formats")),
+        "search": Markup(_("Search")),
+        "reset": Markup(_("Reset")),
+        "topics": Markup(_("Topics")),
+        "pages": Markup(_("Pages")),
+        "previous_page": Markup(_("Previous page")),
+        "next_page": Markup(_("Next page")),
+    }
 
 
 @dataclass(frozen=True)
