@@ -126,31 +126,31 @@ def _result_labels(language: str) -> dict[str, dict[str, str]]:
     return labels
 
 
-def _page_texts() -> dict[str, Markup]:
+def _page_texts() -> dict[str, str]:
     """The archive page's fixed words in the current language, looked up once per language
-    (each lookup in the template costs about as much as a result's excerpt). Markup, as the
-    template's own _() returns them."""
+    (each lookup in the template costs about as much as a result's excerpt). Plain strings,
+    escaped by the template like any text."""
     return {
-        "archive": Markup(_("Archive")),
-        "lead": Markup(_("Past meetings, visits and conferences of the alliance, with reports, "
-                         "documents and recordings.")),
-        "search_words": Markup(_("Search words")),
-        "search_help": Markup(_("Search titles, summaries, reports and documents in German, "
-                                "English and Chinese.")),
-        "year": Markup(_("Year")),
-        "all_years": Markup(_("All years")),
-        "host_city": Markup(_("Host city")),
-        "all_cities": Markup(_("All cities")),
-        "topic": Markup(_("Topic")),
-        "all_topics": Markup(_("All topics")),
-        "format": Markup(_("Format")),
-        "all_formats": Markup(_("All formats")),
-        "search": Markup(_("Search")),
-        "reset": Markup(_("Reset")),
-        "topics": Markup(_("Topics")),
-        "pages": Markup(_("Pages")),
-        "previous_page": Markup(_("Previous page")),
-        "next_page": Markup(_("Next page")),
+        "archive": _("Archive"),
+        "lead": _("Past meetings, visits and conferences of the alliance, with reports, "
+                  "documents and recordings."),
+        "search_words": _("Search words"),
+        "search_help": _("Search titles, summaries, reports and documents in German, "
+                         "English and Chinese."),
+        "year": _("Year"),
+        "all_years": _("All years"),
+        "host_city": _("Host city"),
+        "all_cities": _("All cities"),
+        "topic": _("Topic"),
+        "all_topics": _("All topics"),
+        "format": _("Format"),
+        "all_formats": _("All formats"),
+        "search": _("Search"),
+        "reset": _("Reset"),
+        "topics": _("Topics"),
+        "pages": _("Pages"),
+        "previous_page": _("Previous page"),
+        "next_page": _("Next page"),
     }
 
 
