@@ -57,7 +57,7 @@ from eventapp.models import (
     Visibility,
 )
 from eventapp.rules.errors import RuleError
-from eventapp.rules.times import zoned
+from eventapp.rules.times import utc_to_local
 
 # Rendered archive pages for anonymous visitors (see index()).
 rendered_pages: LRU[bytes] = LRU(256)
@@ -87,8 +87,9 @@ def index() -> Response:
     filters = filters_from_args(request.args)
     page = search_archive(db.session, filters, get_archive_facets(db.session, stamp))
     labels = _result_labels(language)
+    locale = str(get_locale())
     cards = {
-        event.id: _result_card(event, excerpt(event, page.query.terms, language), labels, language)
+        event.id: _result_card(event, excerpt(event, page.query.terms, language), labels, language, locale)
         for event in page.events
     }
     names = sorted(((city.text("name", language), city.slug) for city in page.cities),
@@ -101,6 +102,7 @@ def index() -> Response:
         city_options=[(slug, name) for name, slug in names],
         topic_options=list(labels["topics"].items()),
         format_options=list(labels["formats"].items()),
+        texts=labels["texts"],
     ).encode()
     if key is not None:
         rendered_pages.put(key, body)
@@ -119,8 +121,37 @@ def _result_labels(language: str) -> dict[str, dict[str, str]]:
             "kinds": {kind.value: label(kind) for kind in EventKind},
             "formats": {item.value: label(item) for item in EventFormat},
             "topics": dict(topic_choices()),
+            "texts": _page_texts(),
         }
     return labels
+
+
+def _page_texts() -> dict[str, str]:
+    """The archive page's fixed words in the current language, looked up once per language
+    (each lookup in the template costs about as much as a result's excerpt). Plain strings,
+    escaped by the template like any text."""
+    return {
+        "archive": _("Archive"),
+        "lead": _("Past meetings, visits and conferences of the alliance, with reports, "
+                  "documents and recordings."),
+        "search_words": _("Search words"),
+        "search_help": _("Search titles, summaries, reports and documents in German, "
+                         "English and Chinese."),
+        "year": _("Year"),
+        "all_years": _("All years"),
+        "host_city": _("Host city"),
+        "all_cities": _("All cities"),
+        "topic": _("Topic"),
+        "all_topics": _("All topics"),
+        "format": _("Format"),
+        "all_formats": _("All formats"),
+        "search": _("Search"),
+        "reset": _("Reset"),
+        "topics": _("Topics"),
+        "pages": _("Pages"),
+        "previous_page": _("Previous page"),
+        "next_page": _("Next page"),
+    }
 
 
 @dataclass(frozen=True)
@@ -143,17 +174,17 @@ class ResultCard:
 
 
 def _result_card(
-    event: ArchiveResult, shown: Excerpt, labels: dict[str, dict[str, str]], language: str
+    event: ArchiveResult, shown: Excerpt, labels: dict[str, dict[str, str]], language: str,
+    locale: str,
 ) -> ResultCard:
-    locale = str(get_locale())
     first, last = event.starts_at, event.ends_at
     return ResultCard(
         slug=event.slug,
         kicker=f"{labels['kinds'][event.kind]} · {labels['formats'][event.format]}",
         title=shown.title,
         title_language=html_language(shown.title_language),
-        first_day=day_text(zoned(first, event.timezone).local.date(), "long", locale),
-        last_day=day_text(zoned(last, event.timezone).local.date(), "long", locale),
+        first_day=day_text(utc_to_local(first, event.timezone).date(), "long", locale),
+        last_day=day_text(utc_to_local(last, event.timezone).date(), "long", locale),
         first_iso=first.date().isoformat(),
         last_iso=last.date().isoformat(),
         city=event.host_city.text("name", language) if event.host_city else None,

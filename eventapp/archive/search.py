@@ -53,8 +53,6 @@ MAX_POSITION = 16383
 MAX_LEXEME_BYTES = 2047
 CHUNK = 500
 ANALYZE_AFTER = 1000
-# The only markup a highlighted text may contain; format() escapes what goes inside.
-MARK = Markup("<mark>{}</mark>")
 
 # The search tables are built by hand in migration 0004 (an FTS5 virtual table on SQLite,
 # a tsvector table on PostgreSQL); these descriptions only serve queries and stay out of
@@ -442,21 +440,52 @@ def _reindex_after_flush(session: Session, _context: Any) -> None:
 # --- highlighting --------------------------------------------------------------------
 
 
-_fold_char = functools.lru_cache(maxsize=8192)(fold)
-_fold_plain_char = functools.lru_cache(maxsize=8192)(fold_plain)
+class _FoldTable(dict):
+    """str.translate() table that folds each character as `folder` does, filled on first
+    sight of a character, so that folding a text runs in C. Remembers the characters whose
+    folded form is not one character long (ö -> oe, a combining mark -> nothing), which
+    _Origin needs to map positions back."""
+
+    def __init__(self, folder: Any) -> None:
+        super().__init__()
+        self.folder = folder
+        self.lengths: dict[str, int] = {}
+        self._pattern: re.Pattern[str] | None = None
+
+    def __missing__(self, code: int) -> int | str:
+        char = chr(code)
+        folded = self.folder(char)
+        if len(folded) != 1:
+            self.lengths[char] = len(folded)
+            self._pattern = None
+        value: int | str = code if folded == char else folded
+        self[code] = value
+        return value
+
+    @property
+    def pattern(self) -> re.Pattern[str] | None:
+        """A regex of the characters that grow or vanish (None while there are none)."""
+        if self._pattern is None and self.lengths:
+            self._pattern = re.compile("[" + re.escape("".join(self.lengths)) + "]")
+        return self._pattern
+
+
+_FOLD = _FoldTable(fold)
+_FOLD_PLAIN = _FoldTable(fold_plain)
 
 
 class _Origin:
     """Maps an index of a folded text back to the original: folding keeps most characters
     one-to-one, so only the few that grow (ö -> oe) or vanish (combining marks) are kept."""
 
-    def __init__(self, text: str, lengths: dict[str, int]) -> None:
+    def __init__(self, text: str, table: _FoldTable) -> None:
         self.starts: list[int] = []
         self.places: list[tuple[int, int]] = []
-        if not lengths:
+        pattern = table.pattern
+        if pattern is None:
             return
+        lengths = table.lengths
         shift = 0
-        pattern = re.compile("[" + re.escape("".join(lengths)) + "]")
         for match in pattern.finditer(text):
             length = lengths[match.group()]
             self.starts.append(match.start() + shift)
@@ -472,21 +501,6 @@ class _Origin:
         if folded_index < start + length:
             return original
         return original + 1 + folded_index - start - length
-
-
-def _fold_map(text: str, folder: Any) -> tuple[str, _Origin]:
-    """The folded text (by str.translate, fast) and the way back to original indices."""
-    table: dict[int, str] = {}
-    lengths: dict[str, int] = {}
-    for char in set(text):
-        if char.isascii() and not char.isupper():
-            continue
-        folded = folder(char)
-        if folded != char:
-            table[ord(char)] = folded
-        if len(folded) != 1:
-            lengths[char] = len(folded)
-    return text.translate(table), _Origin(text, lengths)
 
 
 # A character of a Latin token (TOKEN_RE's second branch): tokens begin and end where
@@ -509,12 +523,24 @@ def _word_pattern(words: tuple[tuple[str, bool], ...]) -> re.Pattern[str]:
 
 
 def _match_spans(text: str, terms: Sequence[Term]) -> list[tuple[int, int]]:
-    han_words = [term.text for term in terms if term.is_han]
-    latin_words = tuple((term.text, term.is_prefix) for term in terms if not term.is_han)
-    pattern = _word_pattern(latin_words) if latin_words else None
+    """Where the terms occur in the (NFC) text, as merged (start, end) spans; empty when
+    nowhere. Each spelling of the text is folded once, in C (_FoldTable), and looked at
+    only when a term occurs in it at all (most candidate passages hold none)."""
     spans: list[tuple[int, int]] = []
-    for folder in (_fold_char, _fold_plain_char):
-        folded, origin = _fold_map(text, folder)
+    han_words: list[str] | None = None
+    pattern: re.Pattern[str] | None = None
+    for table in (_FOLD, _FOLD_PLAIN):
+        if table is _FOLD_PLAIN and not any(ch in text for ch in "äöüÄÖÜ"):
+            # The plain spelling differs only where the text has an umlaut.
+            break
+        folded = text.translate(table)
+        if not any(term.text in folded for term in terms):
+            continue
+        if han_words is None:
+            han_words = [term.text for term in terms if term.is_han]
+            latin_words = tuple((term.text, term.is_prefix) for term in terms if not term.is_han)
+            pattern = _word_pattern(latin_words) if latin_words else None
+        origin = _Origin(text, table)
         # A Chinese word lies inside a run of Han characters wherever it occurs.
         for word in han_words:
             start = folded.find(word)
@@ -524,8 +550,8 @@ def _match_spans(text: str, terms: Sequence[Term]) -> list[tuple[int, int]]:
         if pattern is not None:
             for match in pattern.finditer(folded):
                 spans.append((origin[match.start()], origin[match.end() - 1] + 1))
-        if folder is _fold_char and not any(ch in text for ch in "äöüÄÖÜ"):
-            break
+    if not spans:
+        return spans
     spans.sort()
     merged: list[tuple[int, int]] = []
     for start, end in spans:
@@ -536,47 +562,46 @@ def _match_spans(text: str, terms: Sequence[Term]) -> list[tuple[int, int]]:
     return merged
 
 
-def _could_match(text: str, terms: Sequence[Term]) -> bool:
-    folded = fold(text)
-    if any(term.text in folded for term in terms):
-        return True
-    # The plain spelling differs only where the text has an umlaut.
-    lowered = unicodedata.normalize("NFC", text).casefold()
-    if not any(char in lowered for char in "äöü"):
-        return False
-    plain = fold_plain(text)
-    return any(term.text in plain for term in terms)
+def _escaped(text: str) -> str:
+    """HTML-escaped text as a plain str (the same escaping as markupsafe's escape())."""
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return str(escape(text))
+    return text
 
 
 def _mark(text: str, spans: list[tuple[int, int]], start: int, end: int) -> Markup:
-    out: list[Markup] = []
+    """The text between start and end, escaped, with the spans in <mark>: built as plain
+    strings and wrapped once (a Markup per piece cost more than the rest of a result's
+    excerpt). <mark> is the only markup a highlighted text contains."""
+    out: list[str] = []
     cursor = start
     for a, b in spans:
         if b <= start or a >= end:
             continue
         a, b = max(a, start), min(b, end)
-        out.append(escape(text[cursor:a]))
-        out.append(MARK.format(text[a:b]))
+        out.append(_escaped(text[cursor:a]))
+        out.append("<mark>")
+        out.append(_escaped(text[a:b]))
+        out.append("</mark>")
         cursor = b
-    out.append(escape(text[cursor:end]))
-    return Markup("").join(out)
+    out.append(_escaped(text[cursor:end]))
+    return Markup("".join(out))  # noqa: S704  (escaped text and <mark> only)
 
 
 def highlight(text: str, terms: Sequence[Term]) -> Markup:
     """The whole text, HTML-escaped, with the matched words in <mark>."""
     text = unicodedata.normalize("NFC", text or "")
-    if not terms or not _could_match(text, terms):
+    spans = _match_spans(text, terms) if terms else []
+    if not spans:
         return escape(text)
-    return _mark(text, _match_spans(text, terms), 0, len(text))
+    return _mark(text, spans, 0, len(text))
 
 
 def snippet(text: str, terms: Sequence[Term], width: int = 220) -> Markup | None:
     """A window of the text around its first match, escaped, matches in <mark>; None when
     the text does not contain any term."""
     text = unicodedata.normalize("NFC", text or "")
-    if not terms or not _could_match(text, terms):
-        return None
-    spans = _match_spans(text, terms)
+    spans = _match_spans(text, terms) if terms else []
     if not spans:
         return None
     first = spans[0][0]

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     Text,
     bindparam,
@@ -158,6 +159,8 @@ def _archived(now: datetime) -> list[ColumnElement[bool]]:
 # Statements take "now" (and the search expression) as parameters, so that the common
 # pages (words only, or nothing) are built once per database (_plain_statement).
 _NOW = bindparam("now")
+_LIMIT = bindparam("limit", type_=Integer)
+_OFFSET = bindparam("offset", type_=Integer)
 
 
 def _filter_conditions(filters: ArchiveFilters) -> list[ColumnElement[bool]]:
@@ -234,8 +237,9 @@ def _page_statement(dialect: str, filters: ArchiveFilters, is_search: bool) -> S
 @functools.cache
 def _plain_statement(dialect: str, is_search: bool) -> Select:
     """The page without filters (most searches), built once: building and keying the
-    statement cost more than SQLite's running it for a rare word."""
-    return _page_statement(dialect, ArchiveFilters(), is_search)
+    statement cost more than SQLite's running it for a rare word. Limit and offset are
+    parameters too: .limit() per request made a new statement to key (0.5 ms)."""
+    return _page_statement(dialect, ArchiveFilters(), is_search).limit(_LIMIT).offset(_OFFSET)
 
 
 def _page_parameters(dialect: str, query: SearchQuery, now: datetime) -> dict:
@@ -369,20 +373,23 @@ def search_archive(
     facets = facets or list_archive_facets(session, now)
     dialect = session.get_bind().dialect.name
     if filters.year or filters.city or filters.topic or filters.format:
-        statement = _page_statement(dialect, filters, not query.is_empty)
+        statement = _page_statement(dialect, filters, not query.is_empty).limit(_LIMIT).offset(_OFFSET)
     else:
         statement = _plain_statement(dialect, not query.is_empty)
     parameters = _page_parameters(dialect, query, now)
     connection = session.connection()
     rows = connection.execute(
-        statement.limit(PER_PAGE).offset((page - 1) * PER_PAGE), parameters
+        statement, {**parameters, "limit": PER_PAGE, "offset": (page - 1) * PER_PAGE}
     ).all()
     events = _load_events(session, [row.id for row in rows], facets.cities)
     total = rows[0].total if rows else 0
     if not rows and page > 1:
         # Past the last page: count, so that the page can link back.
         total = connection.execute(
-            select(func.count()).select_from(statement.order_by(None).subquery()), parameters
+            select(func.count()).select_from(
+                statement.order_by(None).limit(None).offset(None).subquery()
+            ),
+            parameters,
         ).scalar()
     return ArchivePage(
         filters=filters,

@@ -144,6 +144,31 @@ def test_archive_search_query_count_is_fixed(session, client, count_queries, cou
     assert (first, len(statements(count_queries))) == (8, 5)
 
 
+@pytest.mark.parametrize("query", ["q=Foshan&page=2", "q=Foshan&topic=hydrogen&page=2",
+                                   "q=Treffen&year=2021&page=3"])
+def test_archive_search_past_the_last_page_counts_and_links_back(session, client, query):
+    _seed(session, 3)
+
+    body = client.get(f"/archive/?{query}&lang=en").get_data(as_text=True)
+
+    assert result_titles(body) == []
+    assert "There are no results on this page." in body
+    assert "Go to the first page" in body
+    expected = "1 event found" if "year=2021" in query else "3 events found"
+    assert expected in body
+
+
+def test_archive_search_pages_follow_the_ranking(session, client):
+    _seed(session, 3)
+    ranked = result_titles(client.get("/archive/?q=Foshan").get_data(as_text=True))
+
+    pages = [result_titles(client.get(f"/archive/?q=Foshan&page={number}").get_data(as_text=True))
+             for number in (1, 2)]
+
+    assert pages == [ranked, []]
+    assert len(ranked) == 3
+
+
 @pytest.mark.parametrize("count", [1, 3])
 def test_archive_listing_query_count_is_fixed(session, client, count_queries, count):
     _seed(session, count)

@@ -79,6 +79,20 @@ def test_highlight_maps_folded_positions_back():
     )
 
 
+def test_highlight_maps_positions_back_whatever_was_folded_before():
+    # Folding is kept per character between calls: characters that grow (ß, ö, ﬁ) or vanish
+    # (a combining mark) seen in one text must not shift the marks of another.
+    highlight("Ein Café mit Öfen, ﬁnal und Maß.", parse_query("cafe").terms)
+    terms = parse_query("koln grosse").terms
+
+    assert str(highlight("Eine große Reise: ﬁx nach Köln, dann Kö\u0301ln.", terms)) == (
+        "Eine <mark>große</mark> Reise: ﬁx nach <mark>Köln</mark>, dann <mark>Kö\u0301ln</mark>."
+    )
+    assert str(highlight("Große & <kleine> Köln-Reise", terms)) == (
+        "<mark>Große</mark> &amp; &lt;kleine&gt; <mark>Köln</mark>-Reise"
+    )
+
+
 def test_snippet_is_a_window_around_the_first_match():
     text = " ".join(["Wort"] * 100) + " Guiyang " + " ".join(["Ende"] * 100)
 
