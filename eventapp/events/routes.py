@@ -18,6 +18,7 @@ from werkzeug.http import is_resource_modified
 from eventapp.agenda.changes import change_lines
 from eventapp.agenda.services import list_agenda_changes
 from eventapp.events import bp, cache
+from eventapp.events.agenda_html import day_slots_html
 from eventapp.events.services import (
     AgendaFilters,
     EventPage,
@@ -142,6 +143,7 @@ def _render_detail(
         "topic_labels": {code: label(code) for code in agenda.topics},
         "day_labels": {day: _day_label(day, "MMMEd") for day in agenda.all_days},
         "day_titles": {day.day: _day_label(day.day, "full") for day in agenda.days},
+        "day_slots_html": day_slots_html,
     }
     if partial:
         return render_template("events/_agenda.html", **context).encode()
