@@ -5,13 +5,14 @@ the rules refuse local times that do not exist or are ambiguous.
 """
 from __future__ import annotations
 
+import json
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from eventapp.models import (
@@ -356,7 +357,7 @@ class SessionRow(NamedTuple):
     room: str | None
     spoken_language: str
     has_interpretation: bool
-    topics: list
+    topics: list | tuple
     is_virtual: bool
     join_url: str | None
     join_visibility: Visibility
@@ -390,6 +391,8 @@ class EventPage:
     speakers: list[SpeakerRow]
 
 
+# Topics come as their JSON text and are decoded once per distinct list in a page (an
+# agenda repeats a few lists hundreds of times).
 _AGENDA_COLUMNS = (
     EventSession.id,
     EventSession.title_i18n,
@@ -400,7 +403,7 @@ _AGENDA_COLUMNS = (
     EventSession.room,
     EventSession.spoken_language,
     EventSession.has_interpretation,
-    EventSession.topics,
+    cast(EventSession.topics, Text).label("topics"),
     EventSession.is_virtual,
     EventSession.join_url,
     EventSession.join_visibility,
@@ -409,6 +412,19 @@ _AGENDA_COLUMNS = (
     EventSession.slides_url,
     EventSession.recording_visibility,
 )
+_TOPICS_AT = 9
+
+
+def _session_rows(rows: Iterable[Sequence]) -> list[SessionRow]:
+    topic_lists: dict[str | None, tuple[str, ...]] = {None: ()}
+    result = []
+    for row in rows:
+        raw_topics = row[_TOPICS_AT]
+        topics = topic_lists.get(raw_topics)
+        if topics is None:
+            topics = topic_lists[raw_topics] = tuple(json.loads(raw_topics) or ())
+        result.append(SessionRow(*row[:_TOPICS_AT], topics, *row[_TOPICS_AT + 1:]))
+    return result
 
 
 def get_event_page(session: Session, event_id: int) -> EventPage:
@@ -419,14 +435,13 @@ def get_event_page(session: Session, event_id: int) -> EventPage:
         .options(joinedload(Event.host_city), selectinload(Event.topic_links))
         .execution_options(populate_existing=True)
     ).one()
-    sessions = [
-        SessionRow(*row)
-        for row in session.execute(
+    sessions = _session_rows(
+        session.execute(
             select(*_AGENDA_COLUMNS)
             .where(EventSession.event_id == event_id)
             .order_by(EventSession.starts_at, EventSession.room, EventSession.id)
         )
-    ]
+    )
     speaker_names: dict[int, list[str]] = {}
     for session_id, name in session.execute(
         select(session_speakers.c.session_id, Speaker.name)
