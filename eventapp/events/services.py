@@ -10,8 +10,10 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import NamedTuple
 
+from flask_babel import get_locale
 from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -567,7 +569,7 @@ class ZoneCell:
     end_day_shift: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class AgendaRow:
     """One session as the agenda shows it."""
 
@@ -692,14 +694,12 @@ def build_agenda(
             elif item.starts_at > now and (next_start is None or item.starts_at < next_start):
                 next_start = item.starts_at
 
-    # Parallel sessions share their times: each instant is labelled in both zones once.
-    zone_labels: dict[datetime, str] = {}
+    # Parallel sessions share their times: each instant is labelled in both zones once
+    # (per process and language: a pure formatting of the instant).
+    locale = str(get_locale())
 
     def times_label(moment: datetime) -> str:
-        text = zone_labels.get(moment)
-        if text is None:
-            text = zone_labels[moment] = zones_label(moment, event_zone)
-        return text
+        return _zones_text(moment, event_zone, locale)
 
     days: dict[str, list[AgendaSlot]] = {}
     local_days: dict[datetime, str] = {}
@@ -796,9 +796,16 @@ def build_agenda(
     )
 
 
+@lru_cache(maxsize=4096)
+def _zones_text(moment: datetime, event_zone: str, locale: str) -> str:  # noqa: ARG001 - cache key
+    return zones_label(moment, event_zone)
+
+
+@lru_cache(maxsize=4096)
 def _zone_cells(
     starts_at: datetime, ends_at: datetime, zones: tuple[str, ...], event_zone: str
 ) -> tuple[ZoneCell, ...]:
+    """A slot's times in each zone (pure: memoised per process, agendas repeat their slots)."""
     cells = []
     event_day = utc_to_local(starts_at, event_zone).date()
     for zone in zones:
