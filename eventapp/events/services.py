@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from flask_babel import get_locale
-from sqlalchemy import Text, bindparam, cast, select
+from sqlalchemy import String, Text, bindparam, cast, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from eventapp.models import (
@@ -417,42 +417,48 @@ _AGENDA_COLUMNS = (
 _TOPICS_AT = 9
 
 
-def _session_rows(rows: Iterable[Sequence]) -> list[SessionRow]:
+# A session's speakers come aggregated in its row, as their ids ("3,17"): the speakers'
+# query below gives their names and their order by name.
+_SPEAKER_IDS = (
+    select(func.aggregate_strings(cast(session_speakers.c.speaker_id, String), ","))
+    .where(session_speakers.c.session_id == EventSession.id)
+    .scalar_subquery()
+    .label("speaker_ids")
+)
+
+
+def _session_rows(rows: Iterable[Sequence]) -> tuple[list[SessionRow], dict[int, str]]:
+    """Agenda rows and each session's aggregated speaker ids."""
     topic_lists: dict[str | None, tuple[str, ...]] = {None: ()}
     result = []
+    speaker_ids: dict[int, str] = {}
+    end = len(_AGENDA_COLUMNS)
     for row in rows:
         raw_topics = row[_TOPICS_AT]
         topics = topic_lists.get(raw_topics)
         if topics is None:
             topics = topic_lists[raw_topics] = tuple(json.loads(raw_topics) or ())
-        result.append(SessionRow(*row[:_TOPICS_AT], topics, *row[_TOPICS_AT + 1:]))
-    return result
+        result.append(SessionRow(*row[:_TOPICS_AT], topics, *row[_TOPICS_AT + 1:end]))
+        if row[end]:
+            speaker_ids[row[0]] = row[end]
+    return result, speaker_ids
 
 
 def get_event_page(session: Session, event_id: int) -> EventPage:
-    """The event with its host city, topics, agenda rows and speakers (five queries)."""
+    """The event with its host city, topics, agenda rows and speakers (four queries)."""
     event = session.scalars(
         select(Event)
         .where(Event.id == event_id)
         .options(joinedload(Event.host_city), selectinload(Event.topic_links))
         .execution_options(populate_existing=True)
     ).one()
-    sessions = _session_rows(
+    sessions, speaker_ids = _session_rows(
         session.execute(
-            select(*_AGENDA_COLUMNS)
+            select(*_AGENDA_COLUMNS, _SPEAKER_IDS)
             .where(EventSession.event_id == event_id)
             .order_by(EventSession.starts_at, EventSession.room, EventSession.id)
         )
     )
-    speaker_names: dict[int, list[str]] = {}
-    for session_id, name in session.execute(
-        select(session_speakers.c.session_id, Speaker.name)
-        .join(Speaker, Speaker.id == session_speakers.c.speaker_id)
-        .join(EventSession, EventSession.id == session_speakers.c.session_id)
-        .where(EventSession.event_id == event_id)
-        .order_by(session_speakers.c.session_id, Speaker.name)
-    ):
-        speaker_names.setdefault(session_id, []).append(name)
     speakers = [
         SpeakerRow(*row)
         for row in session.execute(
@@ -468,6 +474,12 @@ def get_event_page(session: Session, event_id: int) -> EventPage:
             .order_by(Speaker.name, Speaker.id)
         )
     ]
+    # Names in the speakers' order (by name, as the database sorts them).
+    ranked = {str(speaker.id): (rank, speaker.name) for rank, speaker in enumerate(speakers)}
+    speaker_names = {
+        session_id: [name for _rank, name in sorted(ranked[key] for key in ids.split(","))]
+        for session_id, ids in speaker_ids.items()
+    }
     return EventPage(event, sessions, speaker_names, speakers)
 
 
