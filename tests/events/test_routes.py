@@ -3,6 +3,8 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import url_for
+from markupsafe import escape
 from sqlalchemy import select
 
 from eventapp.events import cache
@@ -377,3 +379,8 @@ def test_agenda_rows_escape_hostile_session_fields_and_keep_both_zones(app, clie
     # The join box of the public virtual session keeps its data attributes.
     assert re.search(r'<div class="join join-\w+" data-join-phase="\w+" id="join-\d+">', agenda)
     assert 'class="badge badge-virtual">Virtual</span>' in agenda
+    # Filter links are built from one route prefix, encoded exactly as url_for encodes them.
+    with app.test_request_context():
+        for room in ("""Saal "A"><img src=x onerror=alert(1)>""", "<u>Saal B</u>"):
+            expected = url_for("events.detail", slug="feindlich", room=room)
+            assert f'href="{escape(expected)}#agenda"' in agenda
