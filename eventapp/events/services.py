@@ -5,13 +5,16 @@ the rules refuse local times that do not exist or are ambiguous.
 """
 from __future__ import annotations
 
+import json
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, select
+from flask_babel import get_locale
+from sqlalchemy import String, Text, bindparam, cast, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from eventapp.models import (
@@ -356,7 +359,7 @@ class SessionRow(NamedTuple):
     room: str | None
     spoken_language: str
     has_interpretation: bool
-    topics: list
+    topics: list | tuple
     is_virtual: bool
     join_url: str | None
     join_visibility: Visibility
@@ -390,6 +393,8 @@ class EventPage:
     speakers: list[SpeakerRow]
 
 
+# Topics come as their JSON text and are decoded once per distinct list in a page (an
+# agenda repeats a few lists hundreds of times).
 _AGENDA_COLUMNS = (
     EventSession.id,
     EventSession.title_i18n,
@@ -400,7 +405,7 @@ _AGENDA_COLUMNS = (
     EventSession.room,
     EventSession.spoken_language,
     EventSession.has_interpretation,
-    EventSession.topics,
+    cast(EventSession.topics, Text).label("topics"),
     EventSession.is_virtual,
     EventSession.join_url,
     EventSession.join_visibility,
@@ -409,33 +414,51 @@ _AGENDA_COLUMNS = (
     EventSession.slides_url,
     EventSession.recording_visibility,
 )
+_TOPICS_AT = 9
+
+
+# A session's speakers come aggregated in its row, as their ids ("3,17"): the speakers'
+# query below gives their names and their order by name.
+_SPEAKER_IDS = (
+    select(func.aggregate_strings(cast(session_speakers.c.speaker_id, String), ","))
+    .where(session_speakers.c.session_id == EventSession.id)
+    .scalar_subquery()
+    .label("speaker_ids")
+)
+
+
+def _session_rows(rows: Iterable[Sequence]) -> tuple[list[SessionRow], dict[int, str]]:
+    """Agenda rows and each session's aggregated speaker ids."""
+    topic_lists: dict[str | None, tuple[str, ...]] = {None: ()}
+    result = []
+    speaker_ids: dict[int, str] = {}
+    end = len(_AGENDA_COLUMNS)
+    for row in rows:
+        raw_topics = row[_TOPICS_AT]
+        topics = topic_lists.get(raw_topics)
+        if topics is None:
+            topics = topic_lists[raw_topics] = tuple(json.loads(raw_topics) or ())
+        result.append(SessionRow(*row[:_TOPICS_AT], topics, *row[_TOPICS_AT + 1:end]))
+        if row[end]:
+            speaker_ids[row[0]] = row[end]
+    return result, speaker_ids
 
 
 def get_event_page(session: Session, event_id: int) -> EventPage:
-    """The event with its host city, topics, agenda rows and speakers (five queries)."""
+    """The event with its host city, topics, agenda rows and speakers (four queries)."""
     event = session.scalars(
         select(Event)
         .where(Event.id == event_id)
         .options(joinedload(Event.host_city), selectinload(Event.topic_links))
         .execution_options(populate_existing=True)
     ).one()
-    sessions = [
-        SessionRow(*row)
-        for row in session.execute(
-            select(*_AGENDA_COLUMNS)
+    sessions, speaker_ids = _session_rows(
+        session.execute(
+            select(*_AGENDA_COLUMNS, _SPEAKER_IDS)
             .where(EventSession.event_id == event_id)
             .order_by(EventSession.starts_at, EventSession.room, EventSession.id)
         )
-    ]
-    speaker_names: dict[int, list[str]] = {}
-    for session_id, name in session.execute(
-        select(session_speakers.c.session_id, Speaker.name)
-        .join(Speaker, Speaker.id == session_speakers.c.speaker_id)
-        .join(EventSession, EventSession.id == session_speakers.c.session_id)
-        .where(EventSession.event_id == event_id)
-        .order_by(session_speakers.c.session_id, Speaker.name)
-    ):
-        speaker_names.setdefault(session_id, []).append(name)
+    )
     speakers = [
         SpeakerRow(*row)
         for row in session.execute(
@@ -451,6 +474,12 @@ def get_event_page(session: Session, event_id: int) -> EventPage:
             .order_by(Speaker.name, Speaker.id)
         )
     ]
+    # Names in the speakers' order (by name, as the database sorts them).
+    ranked = {str(speaker.id): (rank, speaker.name) for rank, speaker in enumerate(speakers)}
+    speaker_names = {
+        session_id: [name for _rank, name in sorted(ranked[key] for key in ids.split(","))]
+        for session_id, ids in speaker_ids.items()
+    }
     return EventPage(event, sessions, speaker_names, speakers)
 
 
@@ -552,7 +581,7 @@ class ZoneCell:
     end_day_shift: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class AgendaRow:
     """One session as the agenda shows it."""
 
@@ -677,14 +706,12 @@ def build_agenda(
             elif item.starts_at > now and (next_start is None or item.starts_at < next_start):
                 next_start = item.starts_at
 
-    # Parallel sessions share their times: each instant is labelled in both zones once.
-    zone_labels: dict[datetime, str] = {}
+    # Parallel sessions share their times: each instant is labelled in both zones once
+    # (per process and language: a pure formatting of the instant).
+    locale = str(get_locale())
 
     def times_label(moment: datetime) -> str:
-        text = zone_labels.get(moment)
-        if text is None:
-            text = zone_labels[moment] = zones_label(moment, event_zone)
-        return text
+        return _zones_text(moment, event_zone, locale)
 
     days: dict[str, list[AgendaSlot]] = {}
     local_days: dict[datetime, str] = {}
@@ -781,9 +808,16 @@ def build_agenda(
     )
 
 
+@lru_cache(maxsize=4096)
+def _zones_text(moment: datetime, event_zone: str, locale: str) -> str:  # noqa: ARG001 - cache key
+    return zones_label(moment, event_zone)
+
+
+@lru_cache(maxsize=4096)
 def _zone_cells(
     starts_at: datetime, ends_at: datetime, zones: tuple[str, ...], event_zone: str
 ) -> tuple[ZoneCell, ...]:
+    """A slot's times in each zone (pure: memoised per process, agendas repeat their slots)."""
     cells = []
     event_day = utc_to_local(starts_at, event_zone).date()
     for zone in zones:

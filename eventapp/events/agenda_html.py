@@ -1,0 +1,193 @@
+"""The agenda's slots and rows as finished HTML strings, built in Python once per render.
+
+A 300-session agenda spent most of its render time in Jinja: about 5,000 Markup objects
+and 4,700 escapes per page, a join_button macro call per virtual session. Here the fixed
+parts are plain strings, the few user fields (title, room, speakers, recording links) are
+escaped once each, and the times of a slot are formatted once per slot and language
+(a pure function of its inputs, memoised per process like display.py's labels).
+
+The markup is the one templates/events/_agenda.html and macros/video.html produced
+(tests/events compare it); change both together.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from flask_babel import get_locale, gettext, pgettext
+from markupsafe import Markup, escape
+
+from eventapp.display import zone_name
+from eventapp.events.services import AgendaDay, AgendaRow, AgendaSlot, ZoneCell
+from eventapp.virtual.services import JoinView
+
+
+def _e(value: object) -> str:
+    return str(escape(value))
+
+
+@dataclass(frozen=True)
+class RowTexts:
+    """The fixed, translated and escaped texts of agenda rows in one language."""
+
+    now: str
+    next: str
+    cancelled: str
+    interpretation: str
+    virtual: str
+    calendar: str
+    opens_at: str
+    open_now: str
+    units: str
+    for_participants: str
+    join: str
+    find_link: str
+    ended: str
+    recording: str
+    slides: str
+
+
+def row_texts() -> RowTexts:
+    return _row_texts(str(get_locale()))
+
+
+@lru_cache(maxsize=8)
+def _row_texts(locale: str) -> RowTexts:  # noqa: ARG001 - the key of the cache
+    return RowTexts(
+        now=_e(gettext("Now")),
+        next=_e(gettext("Next")),
+        cancelled=_e(gettext("Cancelled")),
+        interpretation='<span class="interpretation">' + _e(gettext("Interpretation DE ↔ ZH")) + "</span>",
+        virtual='<span class="badge badge-virtual">' + _e(gettext("Virtual")) + "</span>",
+        calendar=_e(gettext("Add to calendar")),
+        # Kept escaped: the reveal times are escaped when put in.
+        opens_at=_e(gettext("Join link opens at %(times)s")),
+        open_now=_e(gettext("Open now: reload the page.")),
+        units=_e(pgettext("countdown units: days|hours|minutes|seconds", "d|h|min|s")),
+        for_participants=_e(gettext("For confirmed participants.")),
+        join=_e(gettext("Join online")),
+        find_link=_e(gettext("Confirmed participants find the join link on their registration page.")),
+        ended=_e(gettext("Ended")),
+        recording=_e(gettext("Recording")),
+        slides=_e(gettext("Slides")),
+    )
+
+
+def _shift(days: int) -> str:
+    return f'<span class="day-shift">{days:+d}</span>'
+
+
+@lru_cache(maxsize=4096)
+def _cells_html(cells: tuple[ZoneCell, ...], locale: str) -> str:  # noqa: ARG001 - zone names
+    parts = []
+    for cell in cells:
+        crosses = cell.end_day_shift != cell.day_shift
+        parts.append(
+            '<span class="zone-time is-event-zone">' if cell.is_event_zone else '<span class="zone-time">'
+        )
+        parts.append('<span class="clock">' + _e(cell.start))
+        if crosses and cell.day_shift:
+            parts.append(_shift(cell.day_shift))
+        parts.append("–" + _e(cell.end))
+        if crosses and cell.end_day_shift:
+            parts.append(_shift(cell.end_day_shift))
+        parts.append(
+            f'</span> <abbr title="{_e(cell.zone)} ({_e(cell.offset)})">{_e(zone_name(cell.zone))}</abbr>'
+        )
+        if not crosses and cell.day_shift:
+            parts.append(" " + _shift(cell.day_shift))
+        parts.append("</span>")
+    return "".join(parts)
+
+
+def join_html(view: JoinView, texts: RowTexts) -> str:
+    """macros/video.html join_button(view) for a public view (no title, no details)."""
+    phase = view.phase
+    html = f'\n<div class="join join-{phase}" data-join-phase="{phase}" id="join-{view.session_id}">'
+    participants = view.visibility.value == "participants"
+    if phase == "waiting":
+        label = texts.opens_at.replace("%(times)s", _e(view.opens_label))
+        html += (
+            f'\n  <p class="join-countdown"><span class="join-label">{label}</span>'
+            f'\n    <span class="countdown" data-countdown-to="{view.opens_at.isoformat()}"'
+            f' data-countdown-done="{texts.open_now}" data-units="{texts.units}"></span></p>'
+        )
+        if participants:
+            html += f'<p class="help">{texts.for_participants}</p>'
+    elif phase == "open":
+        if view.href:
+            html += (
+                f'\n  <p><a class="button join-button" href="{_e(view.href)}"'
+                f' rel="nofollow noreferrer">{texts.join}</a></p>'
+            )
+        elif participants:
+            html += f'\n  <p class="help">{texts.find_link}</p>'
+    else:
+        html += f'\n  <p><span class="badge badge-ended">{texts.ended}</span>'
+        if view.recording_url:
+            html += f' <a href="{_e(view.recording_url)}" rel="nofollow noreferrer">{texts.recording}</a>'
+        if view.slides_url:
+            html += f' <a href="{_e(view.slides_url)}" rel="nofollow noreferrer">{texts.slides}</a>'
+        html += "</p>"
+    return html + "\n</div>"
+
+
+def _row_html(row: AgendaRow, texts: RowTexts, page_language: str, sessions_url: str) -> str:
+    row_id = row.id
+    html = f'\n        <li id="session-{row_id}" class="{row.css}">'
+    if row.state == "current":
+        html += f'<strong class="session-now">{texts.now}</strong>'
+    elif row.state == "next":
+        html += f'<strong class="session-now">{texts.next}</strong>'
+    html += '\n          <h4 class="session-title"'
+    title_language = row.title_language
+    if title_language != page_language:
+        html += f' lang="{"zh-Hans" if title_language == "zh" else _e(title_language)}"'
+    title = _e(row.title)
+    if row.is_cancelled:
+        html += (
+            f"><del>{title}</del></h4>\n          <p class=\"session-meta\">"
+            f'<span class="badge badge-cancelled">{texts.cancelled}</span> '
+        )
+    else:
+        html += f'>{title}</h4>\n          <p class="session-meta">'
+    html += _e(row.meta)
+    if row.has_interpretation:
+        html += " · " + texts.interpretation
+    if row.is_virtual:
+        html += " " + texts.virtual
+    html += "</p>"
+    if row.speakers:
+        html += f'<p class="session-speakers">{_e(row.speakers)}</p>'
+    if not row.is_cancelled:
+        html += (
+            '\n          <p class="session-actions no-print">'
+            f'\n            <a class="calendar-link" href="{sessions_url}{row_id}/">{texts.calendar}</a>'
+            "\n          </p>"
+        )
+        if row.join:
+            html += join_html(row.join, texts)
+    return html + "\n        </li>"
+
+
+def _slot_html(
+    slot: AgendaSlot, texts: RowTexts, locale: str, page_language: str, sessions_url: str
+) -> str:
+    state = f" is-{slot.state}" if slot.state else ""
+    rows = "".join([_row_html(row, texts, page_language, sessions_url) for row in slot.rows])
+    return (
+        f'\n    <li class="slot{state}">'
+        f'\n      <p class="slot-times" data-start="{slot.starts_iso}" data-end="{slot.ends_iso}">'
+        f"{_cells_html(slot.cells, locale)}</p>"
+        f'\n      <ul class="slot-sessions">{rows}\n      </ul>\n    </li>'
+    )
+
+
+def day_slots_html(day: AgendaDay, page_language: str, sessions_url: str) -> Markup:
+    """The `<ol class="slots">` of one agenda day; `sessions_url` ends with "sessions/"."""
+    texts = row_texts()
+    locale = str(get_locale())
+    url = _e(sessions_url)
+    slots = "".join([_slot_html(slot, texts, locale, page_language, url) for slot in day.slots])
+    # Every user value in `slots` went through _e() (tests/events: hostile titles, rooms, names).
+    return Markup(f'<ol class="slots">{slots}\n    </ol>')  # noqa: S704
