@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms import Field
 
 from eventapp.admin import bp, services
 from eventapp.admin.forms import (
@@ -129,6 +130,19 @@ def reset_password(user_id: int) -> Response | tuple[str, int, dict]:
     return _render_edit(user, password_form=form, status=422)
 
 
+def _assigned(user: User, event: Event, field: Field) -> bool:
+    """Make the user an organiser of the event and commit; a refusal goes to the field."""
+    try:
+        services.assign_organiser(db.session, current_user, user, event)
+    except RuleError as error:
+        db.session.rollback()
+        field.errors = [str(error.message)]
+        return False
+    db.session.commit()
+    flash(_("%(email)s now manages %(event)s.", email=user.email, event=event.slug), "success")
+    return True
+
+
 @bp.post("/users/<int:user_id>/events")
 @admin_required
 def assign_event(user_id: int) -> Response | tuple[str, int, dict]:
@@ -139,17 +153,8 @@ def assign_event(user_id: int) -> Response | tuple[str, int, dict]:
         event = services.get_event_by_slug(db.session, form.event.data)
         if event is None:
             form.event.errors = [_("Please choose an event.")]
-        else:
-            try:
-                services.assign_organiser(db.session, current_user, user, event)
-            except RuleError as error:
-                db.session.rollback()
-                form.event.errors = [str(error.message)]
-            else:
-                db.session.commit()
-                flash(_("%(email)s now manages %(event)s.", email=user.email, event=event.slug),
-                      "success")
-                return redirect(url_for("admin.edit_user", user_id=user.id))
+        elif _assigned(user, event, form.event):
+            return redirect(url_for("admin.edit_user", user_id=user.id))
     return _render_edit(user, assign_form=form, status=422)
 
 
@@ -184,17 +189,8 @@ def event_organisers(slug: str) -> Response | tuple[str, int, dict]:
         user = services.get_user(db.session, int(raw)) if PAGE_RE.fullmatch(raw) else None
         if user is None:
             form.user_id.errors = [_("Please choose an organiser.")]
-        else:
-            try:
-                services.assign_organiser(db.session, current_user, user, event)
-            except RuleError as error:
-                db.session.rollback()
-                form.user_id.errors = [str(error.message)]
-            else:
-                db.session.commit()
-                flash(_("%(email)s now manages %(event)s.", email=user.email, event=event.slug),
-                      "success")
-                return redirect(url_for("admin.event_organisers", slug=event.slug))
+        elif _assigned(user, event, form.user_id):
+            return redirect(url_for("admin.event_organisers", slug=event.slug))
     return _render_organisers(event, form, status=422)
 
 

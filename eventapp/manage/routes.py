@@ -56,23 +56,29 @@ def new_event() -> Response | tuple[str, int, dict[str, str]]:
         form.timezone.data = form.timezone.data or "Europe/Berlin"
         form.main_language.data = form.main_language.data or "de"
         form.has_waiting_list.data = True
+    return _event_form_page(form, None)
+
+
+def _event_form_page(form: EventForm, event: Event | None) -> Response | tuple[str, int, dict[str, str]]:
+    """Create (event None) or save an event from a submitted form; the form again otherwise."""
     if form.validate_on_submit():
         try:
-            event = services.create_managed_event(
-                db.session,
-                form.to_data(services.get_city(db.session, form.host_city_id())),
-                form.room_lines(),
-                current_user,
-            )
+            data = form.to_data(services.get_city(db.session, form.host_city_id()))
+            if event is None:
+                event = services.create_managed_event(db.session, data, form.room_lines(), current_user)
+                message = _("The event has been created as a draft.")
+            else:
+                services.update_managed_event(db.session, event, data, form.room_lines(), current_user)
+                message = _("The event has been saved.")
         except RuleError as error:
             db.session.rollback()
             form.add_rule_error(error)
         else:
             db.session.commit()
-            flash(_("The event has been created as a draft."), "success")
+            flash(message, "success")
             return _to_overview(event)
     status = 422 if form.is_submitted() else 200
-    return _page("manage/event_form.html", status, form=form, event=None)
+    return _page("manage/event_form.html", status, form=form, event=event)
 
 
 @bp.get("/events/<slug>/")
@@ -94,24 +100,7 @@ def event_detail(slug: str) -> tuple[str, int, dict[str, str]]:
 def edit_event(slug: str) -> Response | tuple[str, int, dict[str, str]]:
     event = get_managed_event_or_404(slug)
     form = _event_form(event, prefill=request.method != "POST")
-    if form.validate_on_submit():
-        try:
-            services.update_managed_event(
-                db.session,
-                event,
-                form.to_data(services.get_city(db.session, form.host_city_id())),
-                form.room_lines(),
-                current_user,
-            )
-        except RuleError as error:
-            db.session.rollback()
-            form.add_rule_error(error)
-        else:
-            db.session.commit()
-            flash(_("The event has been saved."), "success")
-            return _to_overview(event)
-    status = 422 if form.is_submitted() else 200
-    return _page("manage/event_form.html", status, form=form, event=event)
+    return _event_form_page(form, event)
 
 
 # --- Status changes ------------------------------------------------------------------------
