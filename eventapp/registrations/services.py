@@ -138,6 +138,18 @@ def _person_fields(data: RegistrationData, organisation_name: str | None) -> dic
     }
 
 
+def _take_place(session: Session, event: Event, registration: Registration) -> None:
+    """Confirm a new (or revived) registration if a seat of its mode is free, with its
+    sessions; else it stays waiting, or is refused when the event keeps no waiting list."""
+    if not event.requires_approval:
+        if take_event_seat(session, event.id, registration.attendance_mode):
+            registration.status = RegistrationStatus.CONFIRMED
+            seat_sessions(session, registration)
+        elif not event.has_waiting_list:
+            raise RuleError("attendance_mode", MODE_FULL)
+    session.flush()
+
+
 def register(
     session: Session, event: Event, data: RegistrationData, now: datetime | None = None
 ) -> RegistrationResult:
@@ -197,13 +209,7 @@ def register(
             raise
         return _register_again(session, event, existing, data, organisation_name, now)
 
-    if not event.requires_approval:
-        if take_event_seat(session, event.id, data.attendance_mode):
-            registration.status = RegistrationStatus.CONFIRMED
-            seat_sessions(session, registration)
-        elif not event.has_waiting_list:
-            raise RuleError("attendance_mode", MODE_FULL)
-    session.flush()
+    _take_place(session, event, registration)
     mails.queue_confirmation(session, registration)
     return RegistrationResult(registration=registration, token=token, is_new=True)
 
@@ -252,13 +258,7 @@ def _revive(
         for session_id in sorted(set(data.session_ids))
     )
     session.flush()
-    if not event.requires_approval:
-        if take_event_seat(session, event.id, data.attendance_mode):
-            registration.status = RegistrationStatus.CONFIRMED
-            seat_sessions(session, registration)
-        elif not event.has_waiting_list:
-            raise RuleError("attendance_mode", MODE_FULL)
-    session.flush()
+    _take_place(session, event, registration)
     # The person, not an organiser, did this: no actor; no name or e-mail in the log.
     audit.record(
         session, None, "registration.register_again", "registration", registration.id,
