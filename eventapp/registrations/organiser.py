@@ -177,25 +177,16 @@ class RegistrationCounts:
 
 def count_registrations(session: Session, event: Event, language: str) -> RegistrationCounts:
     """Counts by status, mode, participant type and city (purged rows included: the archive keeps them)."""
+    groups = (
+        Registration.status,
+        Registration.attendance_mode,
+        Registration.participant_type,
+        Registration.city_id,
+        Registration.city_other,
+        Registration.checked_in_at.is_not(None),
+    )
     rows = session.execute(
-        select(
-            Registration.status,
-            Registration.attendance_mode,
-            Registration.participant_type,
-            Registration.city_id,
-            Registration.city_other,
-            Registration.checked_in_at.is_not(None),
-            func.count(),
-        )
-        .where(Registration.event_id == event.id)
-        .group_by(
-            Registration.status,
-            Registration.attendance_mode,
-            Registration.participant_type,
-            Registration.city_id,
-            Registration.city_other,
-            Registration.checked_in_at.is_not(None),
-        )
+        select(*groups, func.count()).where(Registration.event_id == event.id).group_by(*groups)
     ).all()
     city_names = {
         city.id: city.text("name", language)
