@@ -11,11 +11,17 @@ One normaliser serves the index and the query, so both always agree:
 - Latin words of three or more letters match as prefixes, which also finds German compounds
   and inflections (Wirtschaftsförderung finds Wirtschaftsförderungen).
 
-SQLite keeps the normalised text in the FTS5 table `search_events` (rowid = event id,
-columns title and body, ranked with bm25); PostgreSQL keeps a tsvector built from the same
-tokens (title weight A, body weight B) in `search_events` with a GIN index, ranked with
-ts_rank. Queries are built from the normalised tokens only, so user input never reaches
-the FTS syntax.
+Results come in two tiers: events whose title holds every searched word, then the others;
+newest first within each. Every row carries a sort key that orders the archive (start time,
+then id, as one integer), so that a page of results is the first rows of the index in key
+order, not a ranking of every match: a common word costs a count, not a sort of thousands.
+
+SQLite keeps the normalised text in the FTS5 table `search_events` (columns title and
+body) whose rowid IS the sort key, so FTS5 reads matches newest first and stops after a
+page; `search_keys` maps event ids to their keys. PostgreSQL keeps a tsvector built from the
+same tokens (title weight A, body weight B) and the sort key in `search_events` with a GIN
+index. Queries are built from the normalised tokens only, so user input never reaches the
+FTS syntax.
 """
 from __future__ import annotations
 
@@ -27,10 +33,22 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import Column, Integer, MetaData, Table, Text, delete, insert, inspect, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    delete,
+    insert,
+    inspect,
+    select,
+)
 from sqlalchemy import event as sa_event
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import TSVECTOR
@@ -61,16 +79,39 @@ search_metadata = MetaData()
 sqlite_search_events = Table(
     "search_events",
     search_metadata,
-    Column("rowid", Integer, primary_key=True),
+    Column("rowid", BigInteger, primary_key=True),  # the sort key
     Column("title", Text),
     Column("body", Text),
+)
+sqlite_search_keys = Table(
+    "search_keys",
+    search_metadata,
+    Column("event_id", Integer, primary_key=True),
+    Column("sort_key", BigInteger),
 )
 postgres_search_events = Table(
     "search_events",
     MetaData(),
     Column("event_id", Integer, primary_key=True),
+    Column("sort_key", BigInteger),
     Column("document", TSVECTOR),
 )
+
+# Sort keys: minutes since 1900 (UTC) above 31 bits of event id, so that ordering by the
+# key is ordering by start time, then id; 300 years of minutes fit in the 32 bits above.
+_KEY_EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
+_ID_BITS = 31
+ID_MASK = (1 << _ID_BITS) - 1
+
+
+def sort_key(starts_at: datetime, event_id: int) -> int:
+    """The archive order of an event as one integer: later start (then higher id) is larger."""
+    if not 0 < event_id <= ID_MASK:
+        raise ValueError(f"event id out of range for a sort key: {event_id}")
+    if starts_at.tzinfo is None:  # SQLite returns naive UTC through a Core select
+        starts_at = starts_at.replace(tzinfo=UTC)
+    minutes = int((starts_at - _KEY_EPOCH).total_seconds() // 60)
+    return (max(minutes, 0) << _ID_BITS) | event_id
 
 
 class _MarkTable(dict):
@@ -275,16 +316,27 @@ def fts5_match(query: SearchQuery) -> str:
     return " AND ".join(parts)
 
 
-def tsquery_literal(query: SearchQuery) -> str:
-    """The same expression in PostgreSQL's tsquery input syntax."""
+def fts5_title_match(query: SearchQuery) -> str:
+    """The first tier: every term in the title column."""
+    return "{title} : (" + fts5_match(query) + ")"
+
+
+def fts5_rest_match(query: SearchQuery) -> str:
+    """The second tier: every term somewhere, but not every one in the title."""
+    return f"({fts5_match(query)}) NOT {fts5_title_match(query)}"
+
+
+def tsquery_literal(query: SearchQuery, weight: str = "") -> str:
+    """The same expression in PostgreSQL's tsquery input syntax; with weight "A", every
+    term must occur in the title (the title's lexemes carry weight A)."""
     parts = []
     for term in query.terms:
+        suffix = (":*" if term.is_prefix else ":") + weight if term.is_prefix or weight else ""
         if term.is_han:
             tokens = _han_phrase_tokens(term.text)
-            suffix = ":*" if term.is_prefix else ""
             parts.append("(" + " <-> ".join(f"'{token}'{suffix}" for token in tokens) + ")")
         else:
-            parts.append(f"'{term.text}'" + (":*" if term.is_prefix else ""))
+            parts.append(f"'{term.text}'{suffix}")
     return " & ".join(parts)
 
 
@@ -314,6 +366,7 @@ def _reindex_chunk(connection: Connection, event_ids: list[int]) -> None:
             events_table.c.summary_i18n,
             events_table.c.report_i18n,
             events_table.c.host_city_id,
+            events_table.c.starts_at,
         ).where(events_table.c.id.in_(event_ids))
     ).all()
     documents: dict[int, list[dict]] = {}
@@ -343,24 +396,40 @@ def _reindex_chunk(connection: Connection, event_ids: list[int]) -> None:
         values = []
         for row in rows:
             titles, body = _event_texts(row, documents.get(row.id, []), cities)
-            values.append({"event_id": row.id, "document": tsvector_literal([("A", titles), ("B", body)])})
+            values.append({
+                "event_id": row.id,
+                "sort_key": sort_key(row.starts_at, row.id),
+                "document": tsvector_literal([("A", titles), ("B", body)]),
+            })
         if values:
             connection.execute(
                 sql_text(
-                    "INSERT INTO search_events (event_id, document)"
-                    " VALUES (:event_id, CAST(:document AS tsvector))"
+                    "INSERT INTO search_events (event_id, sort_key, document)"
+                    " VALUES (:event_id, :sort_key, CAST(:document AS tsvector))"
                 ),
                 values,
             )
     else:
-        table = sqlite_search_events
-        connection.execute(delete(table).where(table.c.rowid.in_(event_ids)))
-        values = []
+        table, keys = sqlite_search_events, sqlite_search_keys
+        old_keys = select(keys.c.sort_key).where(keys.c.event_id.in_(event_ids))
+        connection.execute(delete(table).where(table.c.rowid.in_(old_keys)))
+        connection.execute(delete(keys).where(keys.c.event_id.in_(event_ids)))
+        values, key_values = [], []
         for row in rows:
             titles, body = _event_texts(row, documents.get(row.id, []), cities)
-            values.append({"rowid": row.id, "title": index_text(titles), "body": index_text(body)})
+            key = sort_key(row.starts_at, row.id)
+            key_values.append({"event_id": row.id, "sort_key": key})
+            values.append({"rowid": key, "title": index_text(titles), "body": index_text(body)})
         if values:
+            connection.execute(insert(keys), key_values)
             connection.execute(insert(table), values)
+
+
+def clear_search_tables(connection: Connection) -> None:
+    """Empty the search index (reindex_events() fills it again)."""
+    connection.exec_driver_sql("DELETE FROM search_events")
+    if connection.dialect.name != "postgresql":
+        connection.exec_driver_sql("DELETE FROM search_keys")
 
 
 def reindex_events(session: Session, event_ids: Iterable[int] | None = None) -> int:
@@ -369,7 +438,7 @@ def reindex_events(session: Session, event_ids: Iterable[int] | None = None) -> 
     connection = session.connection()
     if event_ids is None:
         ids = list(connection.execute(select(Event.__table__.c.id).order_by(Event.__table__.c.id)).scalars())
-        connection.exec_driver_sql("DELETE FROM search_events")
+        clear_search_tables(connection)
     else:
         ids = sorted(set(event_ids))
     for start in range(0, len(ids), CHUNK):
@@ -389,7 +458,7 @@ def reindex_events(session: Session, event_ids: Iterable[int] | None = None) -> 
 
 # What the index is built from: a change elsewhere (seat counters, versions) needs no reindex.
 _INDEXED = {
-    Event: ("title_i18n", "summary_i18n", "report_i18n", "host_city_id", "host_city"),
+    Event: ("title_i18n", "summary_i18n", "report_i18n", "host_city_id", "host_city", "starts_at"),
     Document: ("title_i18n", "visibility", "event_id", "event"),
     City: ("name_i18n",),
 }

@@ -23,7 +23,6 @@ from sqlalchemy import (
     exists,
     func,
     literal,
-    literal_column,
     or_,
     select,
     union_all,
@@ -33,11 +32,15 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session, selectinload
 
 from eventapp.archive.search import (
+    ID_MASK,
     SearchQuery,
     fts5_match,
+    fts5_rest_match,
+    fts5_title_match,
     parse_query,
     postgres_search_events,
     sqlite_search_events,
+    sqlite_search_keys,
     tsquery_literal,
 )
 from eventapp.events.cache import LRU
@@ -61,8 +64,6 @@ from eventapp.models.base import TranslatedMixin, pick_translation, utcnow
 
 PER_PAGE = 20
 MAX_PAGE = 1000
-# bm25 weights of the FTS5 columns (title, body): a word in the title counts ten times.
-SQLITE_RANK = "bm25(search_events, 10.0, 1.0)"
 
 
 @dataclass
@@ -161,6 +162,8 @@ def _archived(now: datetime) -> list[ColumnElement[bool]]:
 _NOW = bindparam("now")
 _LIMIT = bindparam("limit", type_=Integer)
 _OFFSET = bindparam("offset", type_=Integer)
+# How deep each tier of a search is read: offset + limit.
+_DEPTH = bindparam("depth", type_=Integer)
 
 
 def _filter_conditions(filters: ArchiveFilters) -> list[ColumnElement[bool]]:
@@ -183,55 +186,120 @@ def _filter_conditions(filters: ArchiveFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _page_statement(dialect: str, filters: ArchiveFilters, is_search: bool) -> Select:
-    """Ids of one page's events with the total as a window count: narrow rows, so that
-    counting and ordering thousands of matches stays cheap; the events load afterwards.
-    Parameters: now, and when searching "match" (SQLite) or "tsquery" (PostgreSQL)."""
-    total = func.count().over().label("total")
+def _unlisted_ids() -> Select:
+    """Events not in the archive (yet): still to end, or not published. Few, and read by
+    index in three ranges; a search excludes them instead of looking up every match."""
+    return union_all(
+        select(Event.id).where(Event.ends_at >= _NOW),
+        select(Event.id).where(Event.status < EventStatus.PUBLISHED),
+        select(Event.id).where(Event.status > EventStatus.PUBLISHED),
+    )
+
+
+def _list_statement(filters: ArchiveFilters) -> Select:
+    """Ids of one page of the archive without words, latest first, with the total."""
     conditions = _filter_conditions(filters)
-    if not is_search:
-        # The count as its own subquery, so that both it and the page (with a deep page's
-        # offset) read the narrow archive indexes alone (ix_events_archive_count, _order);
-        # a window count would read every event's wide row.
-        count = select(func.count()).select_from(Event).where(*conditions).scalar_subquery()
-        return select(Event.id, count.label("total")).where(*conditions).order_by(
-            Event.starts_at.desc(), Event.id.desc()
+    # The count as its own subquery, so that both it and the page (with a deep page's
+    # offset) read the narrow archive indexes alone (ix_events_archive_count, _order);
+    # a window count would read every event's wide row.
+    count = select(func.count()).select_from(Event).where(*conditions).scalar_subquery()
+    return select(Event.id, count.label("total")).where(*conditions).order_by(
+        Event.starts_at.desc(), Event.id.desc()
+    )
+
+
+def _sqlite_match(parameter: str) -> ColumnElement[bool]:
+    return sql_text(f"search_events MATCH :{parameter}")  # type: ignore[return-value]
+
+
+def _sqlite_search_statement() -> Select:
+    """A page of results without filters, in tier order (title matches first), newest
+    first within a tier. The rowid of the FTS5 table is the sort key, so each tier reads
+    its matches in key order and stops after `depth` (offset + limit) rows; the total is
+    a count of the matches, with no ranking. Parameters: now, match, title_match,
+    rest_match, depth, limit, offset."""
+    table, keys = sqlite_search_events, sqlite_search_keys
+    unlisted_keys = select(keys.c.sort_key).where(keys.c.event_id.in_(_unlisted_ids()))
+    tiers = []
+    for number, parameter in ((1, "title_match"), (2, "rest_match")):
+        tier = (
+            select(table.c.rowid.label("key"), literal(number).label("tier"))
+            .where(_sqlite_match(parameter), table.c.rowid.not_in(unlisted_keys))
+            .order_by(table.c.rowid.desc())
+            .limit(_DEPTH)
+            .subquery(f"tier{number}")
         )
-    if dialect == "postgresql":
-        table = postgres_search_events
-        tsquery = cast(bindparam("tsquery", type_=Text), TSQUERY)
-        # Ranked in a materialised CTE of narrow (event id, rank) rows: joined directly, the
-        # plan carried each match's whole tsvector through the sort and the window count
-        # (about 2.5 times slower for a word that matches a quarter of the archive).
-        pg_matches = (
-            select(table.c.event_id, func.ts_rank(table.c.document, tsquery).label("rank"))
-            .where(table.c.document.op("@@")(tsquery))
-            .cte("matches")
-            .prefix_with("MATERIALIZED")
-        )
-        return (
-            select(Event.id, total)
-            .select_from(pg_matches)
-            .join(Event, Event.id == pg_matches.c.event_id)
-            .where(*conditions)
-            .order_by(pg_matches.c.rank.desc(), Event.starts_at.desc(), Event.id.desc())
-        )
-    table = sqlite_search_events
-    # Materialised, the full-text match runs once; otherwise SQLite may run it once per
-    # event row. bm25() may not stand next to a window function, hence the CTE too.
+        tiers.append(select(tier.c.key, tier.c.tier))
+    page = union_all(*tiers).subquery("page")
+    total = (
+        select(func.count())
+        .select_from(table)
+        .where(_sqlite_match("match"), table.c.rowid.not_in(unlisted_keys))
+        .scalar_subquery()
+    )
+    return select(page.c.key.bitwise_and(ID_MASK).label("id"), total.label("total")).order_by(
+        page.c.tier, page.c.key.desc()
+    )
+
+
+def _sqlite_filtered_search_statement(filters: ArchiveFilters) -> Select:
+    """Results with filters: every match is joined to its event to apply them (filters
+    narrow the archive, so this stays the rarer, costlier way). Same order and parameters
+    as _sqlite_search_statement() except depth and rest_match."""
+    table, keys = sqlite_search_events, sqlite_search_keys
     matches = (
-        select(table.c.rowid.label("event_id"), literal_column(SQLITE_RANK).label("rank"))
-        .where(sql_text("search_events MATCH :match"))
+        select(table.c.rowid.label("key")).where(_sqlite_match("match"))
+        .cte("matches").prefix_with("MATERIALIZED")
+    )
+    titled = select(table.c.rowid).where(_sqlite_match("title_match"))
+    return (
+        select(keys.c.event_id.label("id"), func.count().over().label("total"))
+        .select_from(matches)
+        .join(keys, keys.c.sort_key == matches.c.key)
+        .join(Event, Event.id == keys.c.event_id)
+        .where(*_filter_conditions(filters))
+        .order_by(matches.c.key.in_(titled).desc(), matches.c.key.desc())
+    )
+
+
+def _postgres_search_statement(filters: ArchiveFilters | None) -> Select:
+    """Results in tier order: the title tier is a second tsquery whose lexemes must carry
+    the title's weight A. Matches are read by the GIN index into narrow (id, key, tier)
+    rows, then counted and ordered; with filters, joined to their events. Parameters:
+    now, tsquery, title_tsquery, limit, offset."""
+    table = postgres_search_events
+    tsquery = cast(bindparam("tsquery", type_=Text), TSQUERY)
+    title_tsquery = cast(bindparam("title_tsquery", type_=Text), TSQUERY)
+    conditions = [table.c.document.op("@@")(tsquery)]
+    if filters is None:
+        conditions.append(table.c.event_id.not_in(_unlisted_ids()))
+    matches = (
+        select(table.c.event_id, table.c.sort_key,
+               table.c.document.op("@@")(title_tsquery).label("titled"))
+        .where(*conditions)
         .cte("matches")
         .prefix_with("MATERIALIZED")
     )
-    return (
-        select(Event.id, total)
-        .select_from(matches)
-        .join(Event, Event.id == matches.c.event_id)
-        .where(*conditions)
-        .order_by(matches.c.rank, Event.starts_at.desc(), Event.id.desc())
-    )
+    statement = select(matches.c.event_id.label("id"), func.count().over().label("total"))
+    if filters is not None:
+        statement = statement.join(Event, Event.id == matches.c.event_id).where(
+            *_filter_conditions(filters)
+        )
+    return statement.order_by(matches.c.titled.desc(), matches.c.sort_key.desc())
+
+
+def _page_statement(dialect: str, filters: ArchiveFilters, is_search: bool) -> Select:
+    """Ids of one page's events with the total in every row."""
+    is_filtered = bool(filters.year or filters.city or filters.topic or filters.format)
+    if not is_search:
+        statement = _list_statement(filters)
+    elif dialect == "postgresql":
+        statement = _postgres_search_statement(filters if is_filtered else None)
+    elif is_filtered:
+        statement = _sqlite_filtered_search_statement(filters)
+    else:
+        statement = _sqlite_search_statement()
+    return statement.limit(_LIMIT).offset(_OFFSET)
 
 
 @functools.cache
@@ -239,15 +307,17 @@ def _plain_statement(dialect: str, is_search: bool) -> Select:
     """The page without filters (most searches), built once: building and keying the
     statement cost more than SQLite's running it for a rare word. Limit and offset are
     parameters too: .limit() per request made a new statement to key (0.5 ms)."""
-    return _page_statement(dialect, ArchiveFilters(), is_search).limit(_LIMIT).offset(_OFFSET)
+    return _page_statement(dialect, ArchiveFilters(), is_search)
 
 
 def _page_parameters(dialect: str, query: SearchQuery, now: datetime) -> dict:
     if query.is_empty:
         return {"now": now}
     if dialect == "postgresql":
-        return {"now": now, "tsquery": tsquery_literal(query)}
-    return {"now": now, "match": fts5_match(query)}
+        return {"now": now, "tsquery": tsquery_literal(query),
+                "title_tsquery": tsquery_literal(query, "A")}
+    return {"now": now, "match": fts5_match(query), "title_match": fts5_title_match(query),
+            "rest_match": fts5_rest_match(query)}
 
 
 # Built once with expanding ids: building and keying three statements per search cost
@@ -373,24 +443,24 @@ def search_archive(
     facets = facets or list_archive_facets(session, now)
     dialect = session.get_bind().dialect.name
     if filters.year or filters.city or filters.topic or filters.format:
-        statement = _page_statement(dialect, filters, not query.is_empty).limit(_LIMIT).offset(_OFFSET)
+        statement = _page_statement(dialect, filters, not query.is_empty)
     else:
         statement = _plain_statement(dialect, not query.is_empty)
     parameters = _page_parameters(dialect, query, now)
+    offset = (page - 1) * PER_PAGE
     connection = session.connection()
     rows = connection.execute(
-        statement, {**parameters, "limit": PER_PAGE, "offset": (page - 1) * PER_PAGE}
+        statement, {**parameters, "limit": PER_PAGE, "offset": offset, "depth": offset + PER_PAGE}
     ).all()
     events = _load_events(session, [row.id for row in rows], facets.cities)
     total = rows[0].total if rows else 0
     if not rows and page > 1:
-        # Past the last page: count, so that the page can link back.
-        total = connection.execute(
-            select(func.count()).select_from(
-                statement.order_by(None).limit(None).offset(None).subquery()
-            ),
-            parameters,
-        ).scalar()
+        # Past the last page: every row carries the total, so the first page's first row
+        # tells it, and the page can link back.
+        first = connection.execute(
+            statement, {**parameters, "limit": 1, "offset": 0, "depth": 1}
+        ).first()
+        total = first.total if first else 0
     return ArchivePage(
         filters=filters,
         query=query,

@@ -29,14 +29,8 @@ def upgrade():
             "CREATE VIRTUAL TABLE search_events USING fts5("
             "title, body, tokenize = 'unicode61 remove_diacritics 0')"
         )
-    # Events that exist before this migration get their rows now; later changes are
-    # indexed by the flush listener in eventapp/archive/search.py.
-    if bind.exec_driver_sql("SELECT count(*) FROM events").scalar():
-        from sqlalchemy.orm import Session
-
-        from eventapp.archive.search import reindex_events
-
-        reindex_events(Session(bind=bind))
+    # Events that exist before this migration get their rows in migration 0012, which
+    # rebuilds the index in its current form.
 
 
 def downgrade():

@@ -1,4 +1,4 @@
-"""The search table lives outside the models' metadata, so the shared clean-up does not
+"""The search tables live outside the models' metadata, so the shared clean-up does not
 empty it; rows of deleted events would otherwise linger (SQLite reuses rowids)."""
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
 
+from eventapp.archive.search import clear_search_tables
 from eventapp.extensions import db
 
 
@@ -15,4 +15,4 @@ from eventapp.extensions import db
 def _empty_search_table(app: Flask) -> Iterator[None]:
     yield
     with app.app_context(), db.engine.begin() as connection:
-        connection.execute(text("DELETE FROM search_events"))
+        clear_search_tables(connection)

@@ -8,6 +8,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from eventapp.archive.search import clear_search_tables
 from eventapp.demo import content
 from eventapp.demo.large import CONGRESS_SLUG, load_large
 from eventapp.demo.loader import (
@@ -293,7 +294,7 @@ def test_archive_samples_are_past_multilingual_and_searchable(session: Session) 
 
 def test_load_large_bulk_inserted_events_reach_the_search_index(session: Session) -> None:
     # The search table lies outside the models' metadata, so the per-test cleanup skips it.
-    session.execute(text("DELETE FROM search_events"))
+    clear_search_tables(session.connection())
     load_demo(session)
     load_large(session, berlin_today(), archive_count=50, registration_count=10)
     session.flush()
