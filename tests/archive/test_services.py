@@ -79,6 +79,80 @@ def test_search_ranks_title_above_text(session):
     assert slugs(session, q="Wasserstoff") == ["in-title", "in-text"]
 
 
+def _tiered_archive(session) -> None:
+    """Two events with the word in the title and three with it only in the text, their
+    starts interleaved, plus an upcoming and a draft event that must never show."""
+    for slug, year, title, summary in [
+        ("title-2018", 2018, "Wasserstoff in Foshan", ""),
+        ("text-2019", 2019, "Tagung", "Es ging um Wasserstoff."),
+        ("title-2020", 2020, "Wasserstoffstrategie", ""),
+        ("text-2021", 2021, "Besuch", "Wasserstoff und Batterien."),
+        ("text-2017", 2017, "Forum", "Wasserstoff aus Wind."),
+    ]:
+        make_event(session, slug=slug, title={"de": title}, summary={"de": summary} if summary else {},
+                   starts_local=datetime(year, 3, 1, 9), ends_local=datetime(year, 3, 1, 17))
+    make_event(session, slug="upcoming", title={"de": "Wasserstoff morgen"},
+               starts_local=datetime(2099, 3, 1, 9), ends_local=datetime(2099, 3, 1, 17))
+    make_event(session, slug="draft", status=EventStatus.DRAFT, title={"de": "Wasserstoff Entwurf"},
+               starts_local=datetime(2019, 6, 1, 9), ends_local=datetime(2019, 6, 1, 17))
+    session.commit()
+
+
+def test_search_orders_title_tier_then_text_tier_newest_first(session):
+    _tiered_archive(session)
+
+    page = search_archive(session, ArchiveFilters(q="Wasserstoff"))
+
+    assert [event.slug for event in page.events] == [
+        "title-2020", "title-2018", "text-2021", "text-2019", "text-2017",
+    ]
+    assert page.total == 5
+
+
+def test_search_pages_cross_from_title_tier_to_text_tier(session, monkeypatch):
+    monkeypatch.setattr("eventapp.archive.services.PER_PAGE", 2)
+    _tiered_archive(session)
+
+    pages = [search_archive(session, ArchiveFilters(q="Wasserstoff", page=number))
+             for number in (1, 2, 3, 4)]
+
+    assert [[event.slug for event in page.events] for page in pages] == [
+        ["title-2020", "title-2018"], ["text-2021", "text-2019"], ["text-2017"], [],
+    ]
+    assert [page.total for page in pages] == [5, 5, 5, 5]
+
+
+def test_filtered_search_keeps_the_tier_order(session):
+    _tiered_archive(session)
+
+    assert slugs(session, q="Wasserstoff", format=EventFormat.HYBRID.value) == [
+        "title-2020", "title-2018", "text-2021", "text-2019", "text-2017",
+    ]
+    assert slugs(session, q="Wasserstoff", year=2019) == ["text-2019"]
+
+
+def test_moving_an_event_moves_it_in_the_results(session):
+    _tiered_archive(session)
+    event = session.scalar(select(Event).where(Event.slug == "title-2018"))
+    event.starts_at = datetime(2021, 3, 1, 8, tzinfo=UTC)
+    event.ends_at = datetime(2021, 3, 1, 16, tzinfo=UTC)
+    session.commit()
+
+    assert slugs(session, q="Wasserstoff")[:2] == ["title-2018", "title-2020"]
+
+
+def test_an_event_that_ends_enters_the_search_without_a_write(session):
+    _tiered_archive(session)
+    later = datetime(2099, 3, 2, tzinfo=UTC)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("eventapp.archive.services.utcnow", lambda: later)
+        page = search_archive(session, ArchiveFilters(q="Wasserstoff"))
+
+    assert [event.slug for event in page.events][:3] == ["upcoming", "title-2020", "title-2018"]
+    assert page.total == 6
+
+
 @pytest.mark.parametrize("nonsense", ['"((*', "OR AND", "NOT", "*", "'; DROP TABLE events; --",
                                       "NEAR(a b)", "title:foo", "a OR", "^", "\\", "%_%"])
 def test_search_with_nonsense_never_fails(session, archive, nonsense):
