@@ -14,6 +14,7 @@ from itertools import groupby
 from typing import NamedTuple
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Integer,
     Select,
@@ -320,41 +321,50 @@ def _page_parameters(dialect: str, query: SearchQuery, now: datetime) -> dict:
             "rest_match": fts5_rest_match(query)}
 
 
-# Built once with expanding ids: building and keying three statements per search cost
-# more than running them.
+# Built once per database with expanding ids: building and keying statements per search
+# cost more than running them. A result's topics and public document titles come
+# aggregated in its row (one query for a page, not three).
 _IDS = bindparam("ids", expanding=True)
-_RESULTS_QUERY = select(
-    Event.id, Event.slug, Event.kind, Event.format, Event.starts_at, Event.ends_at,
-    Event.timezone, Event.main_language, Event.title_i18n, Event.summary_i18n,
-    Event.report_i18n, Event.host_city_id,
-).where(Event.id.in_(_IDS))
-_TOPICS_QUERY = (
-    select(EventTopic.event_id, EventTopic.topic)
-    .where(EventTopic.event_id.in_(_IDS))
-    .order_by(EventTopic.event_id, EventTopic.topic)
-)
-_DOCUMENTS_QUERY = (
-    select(Document.event_id, Document.title_i18n)
-    .where(Document.event_id.in_(_IDS), Document.visibility == Visibility.PUBLIC)
-    .order_by(Document.id)
-)
+
+
+@functools.cache
+def _results_query(dialect: str) -> Select:
+    topics = (
+        select(func.aggregate_strings(EventTopic.topic, ","))
+        .where(EventTopic.event_id == Event.id)
+        .scalar_subquery()
+    )
+    public = (Document.event_id == Event.id, Document.visibility == Visibility.PUBLIC)
+    if dialect == "postgresql":
+        documents = func.json_agg(func.json_build_array(Document.id, Document.title_i18n), type_=JSON)
+    else:
+        documents = func.json_group_array(
+            func.json_array(Document.id, func.json(Document.title_i18n)), type_=JSON
+        )
+    return select(
+        Event.id, Event.slug, Event.kind, Event.format, Event.starts_at, Event.ends_at,
+        Event.timezone, Event.main_language, Event.title_i18n, Event.summary_i18n,
+        Event.report_i18n, Event.host_city_id, topics.label("topics"),
+        select(documents).where(*public).scalar_subquery().label("documents"),
+    ).where(Event.id.in_(_IDS))
 
 
 def _load_events(session: Session, ids: list[int], cities: list[CityOption]) -> list[ArchiveResult]:
-    """The results of a page in the order of `ids`: events, topics, public documents."""
+    """The results of a page in the order of `ids`, with topics and public documents."""
     if not ids:
         return []
     connection = session.connection()
-    values = {"ids": ids}
     city_by_id = {city.id: city for city in cities}
     by_id: dict[int, ArchiveResult] = {}
-    for *columns, host_city_id in connection.execute(_RESULTS_QUERY, values):
-        result = ArchiveResult(*columns, host_city=city_by_id.get(host_city_id))
+    query = _results_query(connection.dialect.name)
+    for *columns, host_city_id, topics, documents in connection.execute(query, {"ids": ids}):
+        result = ArchiveResult(
+            *columns,
+            host_city=city_by_id.get(host_city_id),
+            topics=sorted(topics.split(",")) if topics else [],
+            documents=[DocumentTitle(Visibility.PUBLIC, title) for _id, title in sorted(documents or [])],
+        )
         by_id[result.id] = result
-    for event_id, topic in connection.execute(_TOPICS_QUERY, values):
-        by_id[event_id].topics.append(topic)
-    for event_id, title in connection.execute(_DOCUMENTS_QUERY, values):
-        by_id[event_id].documents.append(DocumentTitle(Visibility.PUBLIC, title))
     return [by_id[event_id] for event_id in ids if event_id in by_id]
 
 
@@ -379,7 +389,10 @@ def list_archive_years(session: Session, now: datetime | None = None) -> list[in
 
 
 _STAMP_QUERY = select(
-    select(func.count()).select_from(Event).scalar_subquery(),
+    # Inserts raise the highest id; only drafts can be deleted (manage/services.py), and
+    # drafts never show in the archive. A count would read every event (3.5 ms on
+    # PostgreSQL for 10,000 events, on every archive request).
+    select(func.max(Event.id)).scalar_subquery(),
     select(func.max(Event.updated_at)).scalar_subquery(),
     select(func.min(Event.ends_at)).where(Event.ends_at >= bindparam("now")).scalar_subquery(),
     select(func.count()).select_from(City).scalar_subquery(),
@@ -390,10 +403,10 @@ _STAMP_QUERY = select(
 
 
 def get_archive_stamp(session: Session, now: datetime | None = None) -> tuple:
-    """What the archive pages depend on, read in one query of index look-ups: the number of
-    events and cities, the latest change to any event (documents and sessions raise it too),
-    and the next moment an event ends (and so enters the archive), and the latest change to a
-    city (the city filter shows their names)."""
+    """What the archive pages depend on, read in one query of index look-ups: the highest
+    event id, the latest change to any event (documents and sessions raise it too), the
+    next moment an event ends (and so enters the archive), the number of cities and the
+    latest change to a city (the city filter shows their names)."""
     row = session.connection().execute(_STAMP_QUERY, {"now": now or utcnow()}).one()
     return tuple(str(value) for value in row)
 

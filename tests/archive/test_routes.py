@@ -5,8 +5,9 @@ import re
 from datetime import datetime
 
 import pytest
+from markupsafe import Markup
 
-from eventapp.archive.routes import rendered_pages
+from eventapp.archive.routes import ResultCard, rendered_pages, result_html
 from eventapp.models import (
     Document,
     DocumentKind,
@@ -139,9 +140,9 @@ def test_archive_search_query_count_is_fixed(session, client, count_queries, cou
     other = client.get("/archive/?q=Treffen").get_data(as_text=True)
 
     assert len(result_titles(body)) == len(result_titles(other)) == count
-    # Stamp, page, events, topics, documents; the facets (first year, years, cities) only
-    # until the archive changes: another search costs its own queries alone.
-    assert (first, len(statements(count_queries))) == (8, 5)
+    # Stamp, page, events (with their topics and documents); the facets (first year,
+    # years, cities) only until the archive changes: another search costs its own queries.
+    assert (first, len(statements(count_queries))) == (6, 3)
 
 
 @pytest.mark.parametrize("query", ["q=Foshan&page=2", "q=Foshan&topic=hydrogen&page=2",
@@ -177,7 +178,7 @@ def test_archive_listing_query_count_is_fixed(session, client, count_queries, co
     body = client.get("/archive/").get_data(as_text=True)
 
     assert len(result_titles(body)) == count
-    assert len(statements(count_queries)) == 8
+    assert len(statements(count_queries)) == 6
 
 
 def test_archive_page_is_served_from_cache_until_something_changes(session, client, archive, count_queries):
@@ -206,7 +207,7 @@ def test_archive_page_without_page_cache_searches_every_time(
     again = client.get("/archive/?q=Foshan").get_data(as_text=True)
 
     assert again == first
-    assert len(statements(count_queries)) == 5  # stamp (facets), page, events, topics, documents
+    assert len(statements(count_queries)) == 3  # stamp (facets), page, events
     assert len(rendered_pages) == 0
 
 
@@ -250,3 +251,45 @@ def test_event_page_of_upcoming_event_has_no_archive_section(session, client):
     body = client.get("/events/future/?lang=en").get_data(as_text=True)
 
     assert 'id="archive-section-heading"' not in body
+
+
+def test_result_html_escapes_every_value_and_keeps_the_marks():
+    card = ResultCard(
+        slug='x"y', kicker="<Workshop> · Virtuell", title=Markup("<mark>Foshan</mark> &amp; Co"),
+        title_language="de", first_day="4. März 2019", last_day="5. März 2019",
+        first_iso="2019-03-04", last_iso="2019-03-05", city="Bad <Homburg>",
+        text=Markup("… in <mark>Foshan</mark> …"), text_language="zh-Hans",
+        topics=["Wasserstoff & Energie"],
+    )
+
+    html = str(result_html(card, 'Themen "alle"'))
+
+    assert html == (
+        '\n<li class="archive-result">'
+        '\n  <p class="card-kicker">&lt;Workshop&gt; · Virtuell</p>'
+        '\n  <h3 class="archive-result-title"><a href="/events/x&#34;y/" lang="de">'
+        '<mark>Foshan</mark> &amp; Co</a></h3>'
+        '\n  <p class="card-meta"><time datetime="2019-03-04">4. März 2019</time> – '
+        '<time datetime="2019-03-05">5. März 2019</time></p>'
+        '\n  <p class="card-meta">Bad &lt;Homburg&gt;</p>'
+        '\n  <p class="archive-snippet" lang="zh-Hans">… in <mark>Foshan</mark> …</p>'
+        '\n  <ul class="tags" aria-label="Themen &#34;alle&#34;">'
+        '\n    <li>Wasserstoff &amp; Energie</li>\n  </ul>'
+        '\n</li>'
+    )
+
+
+def test_result_html_of_a_one_day_event_without_city_text_or_topics():
+    card = ResultCard(
+        slug="tag", kicker="Webinar · Virtuell", title=Markup("Tag"), title_language="de",
+        first_day="4. März 2019", last_day="4. März 2019", first_iso="2019-03-04",
+        last_iso="2019-03-04", city=None, text=None, text_language="de", topics=[],
+    )
+
+    assert str(result_html(card, "Themen")) == (
+        '\n<li class="archive-result">'
+        '\n  <p class="card-kicker">Webinar · Virtuell</p>'
+        '\n  <h3 class="archive-result-title"><a href="/events/tag/" lang="de">Tag</a></h3>'
+        '\n  <p class="card-meta"><time datetime="2019-03-04">4. März 2019</time></p>'
+        '\n</li>'
+    )
