@@ -631,8 +631,9 @@ def _match_spans(text: str, terms: Sequence[Term]) -> list[tuple[int, int]]:
     return merged
 
 
-def _escaped(text: str) -> str:
-    """HTML-escaped text as a plain str (the same escaping as markupsafe's escape())."""
+def escape_text(text: str) -> str:
+    """HTML-escaped text as a plain str (the same escaping as markupsafe's escape()), with
+    no Markup object made for the common text that holds nothing to escape."""
     if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
         return str(escape(text))
     return text
@@ -648,12 +649,12 @@ def _mark(text: str, spans: list[tuple[int, int]], start: int, end: int) -> Mark
         if b <= start or a >= end:
             continue
         a, b = max(a, start), min(b, end)
-        out.append(_escaped(text[cursor:a]))
+        out.append(escape_text(text[cursor:a]))
         out.append("<mark>")
-        out.append(_escaped(text[a:b]))
+        out.append(escape_text(text[a:b]))
         out.append("</mark>")
         cursor = b
-    out.append(_escaped(text[cursor:end]))
+    out.append(escape_text(text[cursor:end]))
     return Markup("".join(out))  # noqa: S704  (escaped text and <mark> only)
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from markupsafe import Markup
 
-from eventapp.archive.routes import ResultCard, rendered_pages, result_html
+from eventapp.archive.routes import ResultCard, options_html, rendered_pages, result_html
 from eventapp.models import (
     Document,
     DocumentKind,
@@ -293,3 +293,18 @@ def test_result_html_of_a_one_day_event_without_city_text_or_topics():
         '\n  <p class="card-meta"><time datetime="2019-03-04">4. März 2019</time></p>'
         '\n</li>'
     )
+
+
+def test_options_html_marks_the_selected_value_and_escapes():
+    html = str(options_html([("bad-homburg", "Bad <Homburg>"), ('x"y', "X & Y")], 'x"y'))
+
+    assert html == ('<option value="bad-homburg">Bad &lt;Homburg&gt;</option>'
+                    '<option value="x&#34;y" selected>X &amp; Y</option>')
+
+
+def test_archive_filters_show_what_was_chosen(session, client, archive):
+    body = client.get("/archive/?year=2019&format=in_person&lang=en").get_data(as_text=True)
+
+    assert '<option value="2019" selected>2019</option>' in body
+    assert '<option value="in_person" selected>' in body
+    assert '<option value="2021">2021</option>' in body
