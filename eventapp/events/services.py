@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import NamedTuple
 
 from flask_babel import get_locale
-from sqlalchemy import String, Text, bindparam, cast, func, select
+from sqlalchemy import ColumnElement, String, Text, bindparam, cast, func, select, type_coerce
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.types import NullType
 
 from eventapp.models import (
     City,
@@ -393,28 +394,39 @@ class EventPage:
     speakers: list[SpeakerRow]
 
 
-# Topics come as their JSON text and are decoded once per distinct list in a page (an
-# agenda repeats a few lists hundreds of times).
+def _as_stored(column: ColumnElement) -> ColumnElement:
+    """A column read as the driver returns it: no per-value result processing."""
+    return type_coerce(column, NullType()).label(column.key)
+
+
+def _as_text(column: ColumnElement) -> ColumnElement:
+    """A JSON column read as its text (PostgreSQL's driver would decode it per row)."""
+    return cast(column, Text).label(column.key)
+
+
+# The agenda's columns come as the drivers return them and _session_rows converts each
+# DISTINCT value once: parallel sessions share their times, an agenda repeats a few topic
+# lists and kinds hundreds of times (SQLAlchemy's result processing would parse every
+# value of every row: JSON, SQLite's date strings, enums, booleans).
 _AGENDA_COLUMNS = (
     EventSession.id,
-    EventSession.title_i18n,
-    EventSession.kind,
-    EventSession.status,
-    EventSession.starts_at,
-    EventSession.ends_at,
+    _as_text(EventSession.title_i18n),
+    _as_stored(EventSession.kind),
+    _as_stored(EventSession.status),
+    _as_stored(EventSession.starts_at),
+    _as_stored(EventSession.ends_at),
     EventSession.room,
     EventSession.spoken_language,
-    EventSession.has_interpretation,
-    cast(EventSession.topics, Text).label("topics"),
-    EventSession.is_virtual,
+    _as_stored(EventSession.has_interpretation),
+    _as_text(EventSession.topics),
+    _as_stored(EventSession.is_virtual),
     EventSession.join_url,
-    EventSession.join_visibility,
+    _as_stored(EventSession.join_visibility),
     EventSession.join_reveal_minutes,
     EventSession.recording_url,
     EventSession.slides_url,
-    EventSession.recording_visibility,
+    _as_stored(EventSession.recording_visibility),
 )
-_TOPICS_AT = 9
 
 
 # A session's speakers come aggregated in its row, as their ids ("3,17"): the speakers'
@@ -427,20 +439,49 @@ _SPEAKER_IDS = (
 )
 
 
+def stored_utc(value: str | datetime) -> datetime:
+    """A stored instant as aware UTC, as UTCDateTime reads it: SQLite's driver gives the
+    naive UTC text SQLAlchemy wrote, PostgreSQL's an aware datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class _Distinct(dict):
+    """Converts each distinct stored value once: `values[raw]` is `convert(raw)`."""
+
+    def __init__(self, convert: Callable[[object], object]) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, raw: object) -> object:
+        value = self[raw] = self.convert(raw)
+        return value
+
+
 def _session_rows(rows: Iterable[Sequence]) -> tuple[list[SessionRow], dict[int, str]]:
-    """Agenda rows and each session's aggregated speaker ids."""
-    topic_lists: dict[str | None, tuple[str, ...]] = {None: ()}
+    """Agenda rows (values as the ORM would give them) and each session's speaker ids."""
+    instants = _Distinct(stored_utc)
+    texts = _Distinct(json.loads)
+    topic_lists = _Distinct(lambda raw: tuple(json.loads(raw) or ()) if raw else ())
+    kinds = _Distinct(SessionKind)
+    statuses = _Distinct(SessionStatus)
+    visibilities = _Distinct(Visibility)
     result = []
     speaker_ids: dict[int, str] = {}
-    end = len(_AGENDA_COLUMNS)
-    for row in rows:
-        raw_topics = row[_TOPICS_AT]
-        topics = topic_lists.get(raw_topics)
-        if topics is None:
-            topics = topic_lists[raw_topics] = tuple(json.loads(raw_topics) or ())
-        result.append(SessionRow(*row[:_TOPICS_AT], topics, *row[_TOPICS_AT + 1:end]))
-        if row[end]:
-            speaker_ids[row[0]] = row[end]
+    for (
+        session_id, title, kind, status, starts_at, ends_at, room, spoken, interpreted, topics,
+        is_virtual, join_url, join_visibility, reveal_minutes, recording_url, slides_url,
+        recording_visibility, speakers,
+    ) in rows:
+        result.append(SessionRow(
+            session_id, texts[title] if title else None, kinds[kind], statuses[status],
+            instants[starts_at], instants[ends_at], room, spoken, bool(interpreted),
+            topic_lists[topics], bool(is_virtual), join_url, visibilities[join_visibility],
+            reveal_minutes, recording_url, slides_url, visibilities[recording_visibility],
+        ))
+        if speakers:
+            speaker_ids[session_id] = speakers
     return result, speaker_ids
 
 
@@ -453,11 +494,11 @@ def get_event_page(session: Session, event_id: int) -> EventPage:
         .execution_options(populate_existing=True)
     ).one()
     sessions, speaker_ids = _session_rows(
-        session.execute(
+        session.connection().execute(
             select(*_AGENDA_COLUMNS, _SPEAKER_IDS)
             .where(EventSession.event_id == event_id)
             .order_by(EventSession.starts_at, EventSession.room, EventSession.id)
-        )
+        ).all()
     )
     speakers = [
         SpeakerRow(*row)
