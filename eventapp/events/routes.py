@@ -36,6 +36,7 @@ from eventapp.events.services import (
     session_boundaries,
     speaker_card,
 )
+from eventapp.events.speakers_html import speaker_cards_html
 from eventapp.extensions import db
 from eventapp.i18n import current_language
 from eventapp.labels import label
@@ -153,9 +154,8 @@ def _render_detail(
     context["is_past"] = event.ends_at <= now
     # Released changes only (a release raises the event's version, so cached pages follow).
     context["agenda_changes"] = change_lines(list_agenda_changes(db.session, event.id), event, language)
-    context["speakers"] = [
-        speaker_card(speaker, language) for speaker in page.speakers
-    ]
+    context["speakers"] = [speaker_card(speaker, language) for speaker in page.speakers]
+    context["speaker_cards_html"] = speaker_cards_html
     return render_template("events/detail.html", **context).encode()
 
 
