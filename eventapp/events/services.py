@@ -500,10 +500,11 @@ def get_event_page(session: Session, event_id: int) -> EventPage:
             .order_by(EventSession.starts_at, EventSession.room, EventSession.id)
         ).all()
     )
+    bios = _Distinct(json.loads)
     speakers = [
-        SpeakerRow(*row)
-        for row in session.execute(
-            select(Speaker.id, Speaker.name, Speaker.affiliation, Speaker.bio_i18n,
+        SpeakerRow(speaker_id, name, affiliation, bios[bio] if bio else None, *rest)
+        for speaker_id, name, affiliation, bio, *rest in session.connection().execute(
+            select(Speaker.id, Speaker.name, Speaker.affiliation, _as_text(Speaker.bio_i18n),
                    Speaker.main_language, Speaker.photo_path, Speaker.version)
             .where(
                 Speaker.id.in_(
@@ -513,14 +514,13 @@ def get_event_page(session: Session, event_id: int) -> EventPage:
                 )
             )
             .order_by(Speaker.name, Speaker.id)
-        )
+        ).all()
     ]
-    # Names in the speakers' order (by name, as the database sorts them).
+    # Names in the speakers' order (by name, as the database sorts them), once per distinct
+    # set of speakers (sessions share theirs).
     ranked = {str(speaker.id): (rank, speaker.name) for rank, speaker in enumerate(speakers)}
-    speaker_names = {
-        session_id: [name for _rank, name in sorted(ranked[key] for key in ids.split(","))]
-        for session_id, ids in speaker_ids.items()
-    }
+    names = _Distinct(lambda ids: [name for _rank, name in sorted(ranked[key] for key in ids.split(","))])
+    speaker_names = {session_id: names[ids] for session_id, ids in speaker_ids.items()}
     return EventPage(event, sessions, speaker_names, speakers)
 
 

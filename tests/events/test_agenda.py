@@ -9,6 +9,7 @@ from eventapp.events.services import (
     cancel_session,
     get_event_page,
     get_event_stamp,
+    get_or_create_speaker,
     get_registration_state,
     page_marker,
     session_boundaries,
@@ -282,3 +283,24 @@ def test_event_page_rows_read_as_the_orm_reads_them(session):
         assert row._asdict() == expected
         assert row.starts_at.utcoffset().total_seconds() == 0
         assert type(row.kind) is type(item.kind) and type(row.is_virtual) is bool
+
+
+def test_event_page_speakers_read_as_the_orm_reads_them(session):
+    event = make_event(session)
+    zhang = get_or_create_speaker(session, "Zhang Wei", "Stadt Foshan", bio={"zh": "研究氢能。"})
+    arndt = get_or_create_speaker(session, "Arndt Berg", None, bio={"de": "Kurz.", "en": "Short."})
+    bare = get_or_create_speaker(session, "Ute Bauer", "Uni")
+    make_session(session, event, title={"de": "A"}, speakers=[zhang, arndt])
+    make_session(session, event, title={"de": "B"}, room="Saal 2", speakers=[arndt, zhang, bare])
+    make_session(session, event, title={"de": "C"}, room="Saal 3")
+    session.expire_all()
+
+    page = get_event_page(session, event.id)
+
+    assert [row.name for row in page.speakers] == ["Arndt Berg", "Ute Bauer", "Zhang Wei"]
+    for row, speaker in zip(page.speakers, (arndt, bare, zhang), strict=True):
+        assert row._asdict() == {name: getattr(speaker, name) for name in row._fields}
+    ids = {row.title_i18n["de"]: row.id for row in page.sessions}
+    assert page.speaker_names[ids["A"]] == ["Arndt Berg", "Zhang Wei"]
+    assert page.speaker_names[ids["B"]] == ["Arndt Berg", "Ute Bauer", "Zhang Wei"]
+    assert ids["C"] not in page.speaker_names
