@@ -486,13 +486,14 @@ def _session_rows(rows: Iterable[Sequence]) -> tuple[list[SessionRow], dict[int,
 
 
 def get_event_page(session: Session, event_id: int) -> EventPage:
-    """The event with its host city, topics, agenda rows and speakers (four queries)."""
+    """The event with its host city, topics, agenda rows and speakers (three queries)."""
+    # Its few topics joined in (a row each) rather than a query of their own.
     event = session.scalars(
         select(Event)
         .where(Event.id == event_id)
-        .options(joinedload(Event.host_city), selectinload(Event.topic_links))
+        .options(joinedload(Event.host_city), joinedload(Event.topic_links))
         .execution_options(populate_existing=True)
-    ).one()
+    ).unique().one()
     sessions, speaker_ids = _session_rows(
         session.connection().execute(
             select(*_AGENDA_COLUMNS, _SPEAKER_IDS)
