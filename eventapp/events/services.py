@@ -763,6 +763,11 @@ def build_agenda(
     shown = 0
     slot: AgendaSlot | None = None
     slot_times: tuple[datetime, datetime] | None = None
+    filtered = filters.is_active
+    # A congress repeats a few kinds, rooms and languages: each meta line and css class
+    # is made once per distinct combination.
+    metas: dict[tuple[SessionKind, str | None, str], str] = {}
+    css_classes: dict[tuple[bool, str, SessionKind], str] = {}
     for item in page.sessions:
         starts_at, ends_at = item.starts_at, item.ends_at
         day = local_days.get(starts_at)
@@ -773,7 +778,7 @@ def build_agenda(
             rooms.add(room)
         languages.add(spoken)
         topics.update(item_topics)
-        if not (
+        if filtered and not (
             (filters.day is None or filters.day == day)
             and (filters.room is None or filters.room == (room or ""))
             and (filters.language is None or filters.language == spoken)
@@ -804,18 +809,23 @@ def build_agenda(
                 recording_visibility=item.recording_visibility, now=now, times_label=times_label,
             )
         kind = item.kind
-        meta = labels.get(kind, kind.value)
-        if room:
-            meta = f"{meta} · {room}"
-        meta = f"{meta} · {labels.get(spoken, spoken)}"
+        meta = metas.get((kind, room, spoken))
+        if meta is None:
+            meta = labels.get(kind, kind.value)
+            if room:
+                meta = f"{meta} · {room}"
+            meta = metas[kind, room, spoken] = f"{meta} · {labels.get(spoken, spoken)}"
         is_cancelled = item.status == SessionStatus.CANCELLED
-        css = "session"
-        if is_cancelled:
-            css += " is-cancelled"
-        if state:
-            css += " is-" + state
-        if kind == SessionKind.BREAK:
-            css += " is-break"
+        css = css_classes.get((is_cancelled, state, kind))
+        if css is None:
+            css = "session"
+            if is_cancelled:
+                css += " is-cancelled"
+            if state:
+                css += " is-" + state
+            if kind == SessionKind.BREAK:
+                css += " is-break"
+            css_classes[is_cancelled, state, kind] = css
         slot.rows.append(
             AgendaRow(
                 id=item.id,
