@@ -5,6 +5,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from urllib.parse import quote, urlencode
 
+from babel import Locale
 from babel.dates import format_date as babel_format_date
 from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime, get_locale, gettext, pgettext
@@ -26,8 +27,14 @@ ZONE_NAMES = {
 
 def zone_name(zone: str) -> str:
     """A reader's name for a zone: a city for the partner zones, else the IANA name."""
+    return _zone_name(zone, get_locale())
+
+
+@lru_cache(maxsize=256)
+def _zone_name(zone: str, locale: Locale | None) -> str:  # noqa: ARG001 - the key of the cache
+    """Once per zone and language: a page names its two zones a dozen times."""
     name = ZONE_NAMES.get(zone)
-    return str(name) if name else zone.replace("_", " ")
+    return str(name) if name is not None else zone.replace("_", " ")
 
 
 def time_label(moment: datetime, zone: str) -> str:

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from enum import Enum
+from functools import lru_cache
 
+from babel import Locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from eventapp.models.enums import (
@@ -106,6 +109,13 @@ def label(value: Enum | str | None) -> str:
     """The translated label of an enum member, a topic code or a language code."""
     if value is None:
         return ""
+    return _label(value, get_locale())
+
+
+# Typed: a StrEnum member equals its value ("talk"), but their labels differ.
+@lru_cache(maxsize=1024, typed=True)
+def _label(value: Enum | str, locale: Locale | None) -> str:  # noqa: ARG001 - the key of the cache
+    """Looked up once per value and locale (pages ask for the same few labels many times)."""
     if isinstance(value, Enum):
         return str(LABELS.get((type(value), value.value), value.value))
     if value in LANGUAGE_NAMES:

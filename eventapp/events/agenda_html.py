@@ -26,6 +26,15 @@ def _e(value: object) -> str:
     return str(escape(value))
 
 
+class _Escaped(dict):
+    """`escaped[text]` is `_e(text)`, once per distinct text of one render: rows repeat their
+    meta lines ("Talk · Room 1 · German") and their speakers."""
+
+    def __missing__(self, text: str) -> str:
+        value = self[text] = _e(text)
+        return value
+
+
 @dataclass(frozen=True)
 class RowTexts:
     """The fixed, translated and escaped texts of agenda rows in one language."""
@@ -132,7 +141,9 @@ def join_html(view: JoinView, texts: RowTexts) -> str:
     return html + "\n</div>"
 
 
-def _row_html(row: AgendaRow, texts: RowTexts, page_language: str, sessions_url: str) -> str:
+def _row_html(
+    row: AgendaRow, texts: RowTexts, page_language: str, sessions_url: str, escaped: _Escaped
+) -> str:
     row_id = row.id
     html = f'\n        <li id="session-{row_id}" class="{row.css}">'
     if row.state == "current":
@@ -151,14 +162,14 @@ def _row_html(row: AgendaRow, texts: RowTexts, page_language: str, sessions_url:
         )
     else:
         html += f'>{title}</h4>\n          <p class="session-meta">'
-    html += _e(row.meta)
+    html += escaped[row.meta]
     if row.has_interpretation:
         html += " · " + texts.interpretation
     if row.is_virtual:
         html += " " + texts.virtual
     html += "</p>"
     if row.speakers:
-        html += f'<p class="session-speakers">{_e(row.speakers)}</p>'
+        html += f'<p class="session-speakers">{escaped[row.speakers]}</p>'
     if not row.is_cancelled:
         html += (
             '\n          <p class="session-actions no-print">'
@@ -171,10 +182,11 @@ def _row_html(row: AgendaRow, texts: RowTexts, page_language: str, sessions_url:
 
 
 def _slot_html(
-    slot: AgendaSlot, texts: RowTexts, locale: str, page_language: str, sessions_url: str
+    slot: AgendaSlot, texts: RowTexts, locale: str, page_language: str, sessions_url: str,
+    escaped: _Escaped,
 ) -> str:
     state = f" is-{slot.state}" if slot.state else ""
-    rows = "".join([_row_html(row, texts, page_language, sessions_url) for row in slot.rows])
+    rows = "".join([_row_html(row, texts, page_language, sessions_url, escaped) for row in slot.rows])
     return (
         f'\n    <li class="slot{state}">'
         f'\n      <p class="slot-times" data-start="{slot.starts_iso}" data-end="{slot.ends_iso}">'
@@ -188,6 +200,7 @@ def day_slots_html(day: AgendaDay, page_language: str, sessions_url: str) -> Mar
     texts = row_texts()
     locale = str(get_locale())
     url = _e(sessions_url)
-    slots = "".join([_slot_html(slot, texts, locale, page_language, url) for slot in day.slots])
+    escaped = _Escaped()
+    slots = "".join([_slot_html(slot, texts, locale, page_language, url, escaped) for slot in day.slots])
     # Every user value in `slots` went through _e() (tests/events: hostile titles, rooms, names).
     return Markup(f'<ol class="slots">{slots}\n    </ol>')  # noqa: S704

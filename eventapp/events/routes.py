@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import urlencode
 
-from babel.dates import format_skeleton
+from babel import Locale
+from babel.dates import format_date, format_skeleton
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask import session as http_session
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.http import is_resource_modified
 
@@ -36,6 +38,7 @@ from eventapp.events.services import (
     session_boundaries,
     speaker_card,
 )
+from eventapp.events.speakers_html import speaker_cards_html
 from eventapp.extensions import db
 from eventapp.i18n import current_language
 from eventapp.labels import label
@@ -153,9 +156,8 @@ def _render_detail(
     context["is_past"] = event.ends_at <= now
     # Released changes only (a release raises the event's version, so cached pages follow).
     context["agenda_changes"] = change_lines(list_agenda_changes(db.session, event.id), event, language)
-    context["speakers"] = [
-        speaker_card(speaker, language) for speaker in page.speakers
-    ]
+    context["speakers"] = [speaker_card(speaker, language) for speaker in page.speakers]
+    context["speaker_cards_html"] = speaker_cards_html
     return render_template("events/detail.html", **context).encode()
 
 
@@ -178,10 +180,16 @@ def _language_labels(*codes: str) -> dict[str, str]:
 
 def _day_label(day: str, style: str) -> str:
     """A local day (ISO) in the interface language: "Thursday, 14 January 2027" or "Thu, 14 Jan"."""
+    return _day_text(day, style, get_locale())
+
+
+@lru_cache(maxsize=1024)
+def _day_text(day: str, style: str, locale: Locale) -> str:
+    """Formatted once per day, style and language (babel takes ~20 µs a date)."""
     value = date.fromisoformat(day)
     if style == "full":
-        return format_date(value, "full")
-    return format_skeleton(style, value, locale=get_locale())
+        return format_date(value, "full", locale=locale)
+    return format_skeleton(style, value, locale=locale)
 
 
 @bp.get("/<slug>/sessions/<int:session_id>/")

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import NamedTuple
 
 from flask_babel import get_locale
-from sqlalchemy import String, Text, bindparam, cast, func, select
+from sqlalchemy import ColumnElement, String, Text, bindparam, cast, func, select, type_coerce
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.types import NullType
 
 from eventapp.models import (
     City,
@@ -393,28 +394,39 @@ class EventPage:
     speakers: list[SpeakerRow]
 
 
-# Topics come as their JSON text and are decoded once per distinct list in a page (an
-# agenda repeats a few lists hundreds of times).
+def _as_stored(column: ColumnElement) -> ColumnElement:
+    """A column read as the driver returns it: no per-value result processing."""
+    return type_coerce(column, NullType()).label(column.key)
+
+
+def _as_text(column: ColumnElement) -> ColumnElement:
+    """A JSON column read as its text (PostgreSQL's driver would decode it per row)."""
+    return cast(column, Text).label(column.key)
+
+
+# The agenda's columns come as the drivers return them and _session_rows converts each
+# DISTINCT value once: parallel sessions share their times, an agenda repeats a few topic
+# lists and kinds hundreds of times (SQLAlchemy's result processing would parse every
+# value of every row: JSON, SQLite's date strings, enums, booleans).
 _AGENDA_COLUMNS = (
     EventSession.id,
-    EventSession.title_i18n,
-    EventSession.kind,
-    EventSession.status,
-    EventSession.starts_at,
-    EventSession.ends_at,
+    _as_text(EventSession.title_i18n),
+    _as_stored(EventSession.kind),
+    _as_stored(EventSession.status),
+    _as_stored(EventSession.starts_at),
+    _as_stored(EventSession.ends_at),
     EventSession.room,
     EventSession.spoken_language,
-    EventSession.has_interpretation,
-    cast(EventSession.topics, Text).label("topics"),
-    EventSession.is_virtual,
+    _as_stored(EventSession.has_interpretation),
+    _as_text(EventSession.topics),
+    _as_stored(EventSession.is_virtual),
     EventSession.join_url,
-    EventSession.join_visibility,
+    _as_stored(EventSession.join_visibility),
     EventSession.join_reveal_minutes,
     EventSession.recording_url,
     EventSession.slides_url,
-    EventSession.recording_visibility,
+    _as_stored(EventSession.recording_visibility),
 )
-_TOPICS_AT = 9
 
 
 # A session's speakers come aggregated in its row, as their ids ("3,17"): the speakers'
@@ -427,42 +439,73 @@ _SPEAKER_IDS = (
 )
 
 
+def stored_utc(value: str | datetime) -> datetime:
+    """A stored instant as aware UTC, as UTCDateTime reads it: SQLite's driver gives the
+    naive UTC text SQLAlchemy wrote, PostgreSQL's an aware datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class _Distinct(dict):
+    """Converts each distinct stored value once: `values[raw]` is `convert(raw)`."""
+
+    def __init__(self, convert: Callable[[object], object]) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, raw: object) -> object:
+        value = self[raw] = self.convert(raw)
+        return value
+
+
 def _session_rows(rows: Iterable[Sequence]) -> tuple[list[SessionRow], dict[int, str]]:
-    """Agenda rows and each session's aggregated speaker ids."""
-    topic_lists: dict[str | None, tuple[str, ...]] = {None: ()}
+    """Agenda rows (values as the ORM would give them) and each session's speaker ids."""
+    instants = _Distinct(stored_utc)
+    texts = _Distinct(json.loads)
+    topic_lists = _Distinct(lambda raw: tuple(json.loads(raw) or ()) if raw else ())
+    kinds = _Distinct(SessionKind)
+    statuses = _Distinct(SessionStatus)
+    visibilities = _Distinct(Visibility)
     result = []
     speaker_ids: dict[int, str] = {}
-    end = len(_AGENDA_COLUMNS)
-    for row in rows:
-        raw_topics = row[_TOPICS_AT]
-        topics = topic_lists.get(raw_topics)
-        if topics is None:
-            topics = topic_lists[raw_topics] = tuple(json.loads(raw_topics) or ())
-        result.append(SessionRow(*row[:_TOPICS_AT], topics, *row[_TOPICS_AT + 1:end]))
-        if row[end]:
-            speaker_ids[row[0]] = row[end]
+    for (
+        session_id, title, kind, status, starts_at, ends_at, room, spoken, interpreted, topics,
+        is_virtual, join_url, join_visibility, reveal_minutes, recording_url, slides_url,
+        recording_visibility, speakers,
+    ) in rows:
+        result.append(SessionRow(
+            session_id, texts[title] if title else None, kinds[kind], statuses[status],
+            instants[starts_at], instants[ends_at], room, spoken, bool(interpreted),
+            topic_lists[topics], bool(is_virtual), join_url, visibilities[join_visibility],
+            reveal_minutes, recording_url, slides_url, visibilities[recording_visibility],
+        ))
+        if speakers:
+            speaker_ids[session_id] = speakers
     return result, speaker_ids
 
 
 def get_event_page(session: Session, event_id: int) -> EventPage:
-    """The event with its host city, topics, agenda rows and speakers (four queries)."""
+    """The event with its host city, topics, agenda rows and speakers (three queries)."""
+    # Its few topics joined in (a row each) rather than a query of their own.
     event = session.scalars(
         select(Event)
         .where(Event.id == event_id)
-        .options(joinedload(Event.host_city), selectinload(Event.topic_links))
+        .options(joinedload(Event.host_city), joinedload(Event.topic_links))
         .execution_options(populate_existing=True)
-    ).one()
+    ).unique().one()
     sessions, speaker_ids = _session_rows(
-        session.execute(
+        session.connection().execute(
             select(*_AGENDA_COLUMNS, _SPEAKER_IDS)
             .where(EventSession.event_id == event_id)
             .order_by(EventSession.starts_at, EventSession.room, EventSession.id)
-        )
+        ).all()
     )
+    bios = _Distinct(json.loads)
     speakers = [
-        SpeakerRow(*row)
-        for row in session.execute(
-            select(Speaker.id, Speaker.name, Speaker.affiliation, Speaker.bio_i18n,
+        SpeakerRow(speaker_id, name, affiliation, bios[bio] if bio else None, *rest)
+        for speaker_id, name, affiliation, bio, *rest in session.connection().execute(
+            select(Speaker.id, Speaker.name, Speaker.affiliation, _as_text(Speaker.bio_i18n),
                    Speaker.main_language, Speaker.photo_path, Speaker.version)
             .where(
                 Speaker.id.in_(
@@ -472,14 +515,13 @@ def get_event_page(session: Session, event_id: int) -> EventPage:
                 )
             )
             .order_by(Speaker.name, Speaker.id)
-        )
+        ).all()
     ]
-    # Names in the speakers' order (by name, as the database sorts them).
+    # Names in the speakers' order (by name, as the database sorts them), once per distinct
+    # set of speakers (sessions share theirs).
     ranked = {str(speaker.id): (rank, speaker.name) for rank, speaker in enumerate(speakers)}
-    speaker_names = {
-        session_id: [name for _rank, name in sorted(ranked[key] for key in ids.split(","))]
-        for session_id, ids in speaker_ids.items()
-    }
+    names = _Distinct(lambda ids: [name for _rank, name in sorted(ranked[key] for key in ids.split(","))])
+    speaker_names = {session_id: names[ids] for session_id, ids in speaker_ids.items()}
     return EventPage(event, sessions, speaker_names, speakers)
 
 
@@ -721,6 +763,11 @@ def build_agenda(
     shown = 0
     slot: AgendaSlot | None = None
     slot_times: tuple[datetime, datetime] | None = None
+    filtered = filters.is_active
+    # A congress repeats a few kinds, rooms and languages: each meta line and css class
+    # is made once per distinct combination.
+    metas: dict[tuple[SessionKind, str | None, str], str] = {}
+    css_classes: dict[tuple[bool, str, SessionKind], str] = {}
     for item in page.sessions:
         starts_at, ends_at = item.starts_at, item.ends_at
         day = local_days.get(starts_at)
@@ -731,7 +778,7 @@ def build_agenda(
             rooms.add(room)
         languages.add(spoken)
         topics.update(item_topics)
-        if not (
+        if filtered and not (
             (filters.day is None or filters.day == day)
             and (filters.room is None or filters.room == (room or ""))
             and (filters.language is None or filters.language == spoken)
@@ -762,18 +809,23 @@ def build_agenda(
                 recording_visibility=item.recording_visibility, now=now, times_label=times_label,
             )
         kind = item.kind
-        meta = labels.get(kind, kind.value)
-        if room:
-            meta = f"{meta} · {room}"
-        meta = f"{meta} · {labels.get(spoken, spoken)}"
+        meta = metas.get((kind, room, spoken))
+        if meta is None:
+            meta = labels.get(kind, kind.value)
+            if room:
+                meta = f"{meta} · {room}"
+            meta = metas[kind, room, spoken] = f"{meta} · {labels.get(spoken, spoken)}"
         is_cancelled = item.status == SessionStatus.CANCELLED
-        css = "session"
-        if is_cancelled:
-            css += " is-cancelled"
-        if state:
-            css += " is-" + state
-        if kind == SessionKind.BREAK:
-            css += " is-break"
+        css = css_classes.get((is_cancelled, state, kind))
+        if css is None:
+            css = "session"
+            if is_cancelled:
+                css += " is-cancelled"
+            if state:
+                css += " is-" + state
+            if kind == SessionKind.BREAK:
+                css += " is-break"
+            css_classes[is_cancelled, state, kind] = css
         slot.rows.append(
             AgendaRow(
                 id=item.id,

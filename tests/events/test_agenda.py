@@ -9,6 +9,7 @@ from eventapp.events.services import (
     cancel_session,
     get_event_page,
     get_event_stamp,
+    get_or_create_speaker,
     get_registration_state,
     page_marker,
     session_boundaries,
@@ -254,3 +255,52 @@ def test_event_page_shows_partner_day_mark_on_the_end_only(session, client):
     assert '00:30–02:00</span> <abbr title="Asia/Shanghai (UTC+8)">' in agenda
     assert 'title="Asia/Shanghai (UTC+8)">Beijing</abbr> <span class="day-shift">+1</span>' in agenda
     assert '<time datetime="2027-01-14T16:30:00+00:00">00:30</time>–' in detail
+
+
+def test_event_page_rows_read_as_the_orm_reads_them(session):
+    """get_event_page reads the agenda's columns as the driver returns them and converts each
+    distinct value itself: the rows must hold what the mapped sessions hold (aware UTC
+    instants, enums, booleans, decoded titles and topics) on every database."""
+    event = make_event(session, ends_local=datetime(2027, 1, 15, 17, 0))
+    make_session(session, event, title={"de": "Eröffnung", "zh": "开幕"}, room="Saal 1",
+                 topics=["hydrogen", "smart_logistics"], has_interpretation=True,
+                 join_url="https://meet.example.org/a", join_visibility=Visibility.PUBLIC,
+                 join_reveal_minutes=15)
+    make_session(session, event, title={"de": "Parallel"}, room="Saal 2", is_virtual=True)
+    cancelled = make_session(session, event, title={"de": "Abgesagt"},
+                             starts_local=datetime(2027, 1, 15, 9, 30),
+                             ends_local=datetime(2027, 1, 15, 10, 15))
+    cancel_session(session, cancelled)
+    session.expire_all()
+
+    rows = get_event_page(session, event.id).sessions
+
+    mapped = sorted(event.sessions, key=lambda item: (item.starts_at, item.room or "", item.id))
+    assert len(rows) == 3
+    for row, item in zip(rows, mapped, strict=True):
+        expected = {name: getattr(item, name) for name in row._fields}
+        expected["topics"] = tuple(item.topics)
+        assert row._asdict() == expected
+        assert row.starts_at.utcoffset().total_seconds() == 0
+        assert type(row.kind) is type(item.kind) and type(row.is_virtual) is bool
+
+
+def test_event_page_speakers_read_as_the_orm_reads_them(session):
+    event = make_event(session)
+    zhang = get_or_create_speaker(session, "Zhang Wei", "Stadt Foshan", bio={"zh": "研究氢能。"})
+    arndt = get_or_create_speaker(session, "Arndt Berg", None, bio={"de": "Kurz.", "en": "Short."})
+    bare = get_or_create_speaker(session, "Ute Bauer", "Uni")
+    make_session(session, event, title={"de": "A"}, speakers=[zhang, arndt])
+    make_session(session, event, title={"de": "B"}, room="Saal 2", speakers=[arndt, zhang, bare])
+    make_session(session, event, title={"de": "C"}, room="Saal 3")
+    session.expire_all()
+
+    page = get_event_page(session, event.id)
+
+    assert [row.name for row in page.speakers] == ["Arndt Berg", "Ute Bauer", "Zhang Wei"]
+    for row, speaker in zip(page.speakers, (arndt, bare, zhang), strict=True):
+        assert row._asdict() == {name: getattr(speaker, name) for name in row._fields}
+    ids = {row.title_i18n["de"]: row.id for row in page.sessions}
+    assert page.speaker_names[ids["A"]] == ["Arndt Berg", "Zhang Wei"]
+    assert page.speaker_names[ids["B"]] == ["Arndt Berg", "Ute Bauer", "Zhang Wei"]
+    assert ids["C"] not in page.speaker_names
