@@ -678,7 +678,11 @@ def snippet(text: str, terms: Sequence[Term], width: int = 220) -> Markup | None
     start = max(0, first - width // 3)
     if start > 0:
         space = text.rfind(" ", 0, start)
-        start = space + 1 if space != -1 and start - space < 20 else start
+        if space == -1:
+            # Inside the first word: a long compound is shown whole, not cut in its middle.
+            start = 0 if start < 40 else start
+        elif start - space < 20:
+            start = space + 1
     end = min(len(text), start + width)
     if end < len(text):
         space = text.find(" ", end)

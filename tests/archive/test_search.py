@@ -104,5 +104,14 @@ def test_snippet_is_a_window_around_the_first_match():
     assert len(passage) < 300
 
 
+def test_snippet_does_not_cut_a_long_first_word():
+    text = ("Wirtschaftsförderungen und Beiräte aus Mainz und Ludwigshafen sprachen über "
+            "Wasserstofftechnik. Mehrere gemeinsame Projekte wurden verabredet.")
+
+    passage = str(snippet(text, parse_query("Wasserstoff").terms))
+
+    assert passage.startswith("Wirtschaftsförderungen und Beiräte")
+
+
 def test_snippet_without_match_is_none():
     assert snippet("Nichts zu finden", parse_query("Foshan").terms) is None
