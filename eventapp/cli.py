@@ -5,6 +5,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from eventapp.database import settle_after_bulk_load
 from eventapp.extensions import db
 from eventapp.models import UserRole
 from eventapp.rules.errors import RuleError
@@ -76,6 +77,8 @@ def load_demo_command(large: bool) -> None:
 
     summary = load_demo(db.session, large=large)
     db.session.commit()
+    if large:
+        settle_after_bulk_load(db.engine)
     for line in summary:
         click.echo(line)
 
