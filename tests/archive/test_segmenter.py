@@ -21,14 +21,18 @@ print(search.segment_chinese("佛山贵阳"))
 """
 
 
-def test_gunicorn_start_loads_the_segmenter_before_any_search():
+def run_fresh(code: str) -> str:
+    """What `code` prints in a new interpreter in the project folder (it must succeed)."""
     result = subprocess.run(
-        [sys.executable, "-c", CHECK], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
         env={"PATH": "/usr/bin:/bin", "EVENTAPP_ENV": "testing"},
     )
-
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "['佛山', '贵阳']"
+    return result.stdout.strip()
+
+
+def test_gunicorn_start_loads_the_segmenter_before_any_search():
+    assert run_fresh(CHECK) == "['佛山', '贵阳']"
 
 
 FREEZE = """
@@ -44,10 +48,4 @@ print(master > 100000, gc.get_freeze_count() > master)
 
 
 def test_gunicorn_freezes_the_segmenter_and_each_workers_app():
-    result = subprocess.run(
-        [sys.executable, "-c", FREEZE], cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env={"PATH": "/usr/bin:/bin", "EVENTAPP_ENV": "testing"},
-    )
-
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "True True"
+    assert run_fresh(FREEZE) == "True True"
