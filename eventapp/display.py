@@ -153,10 +153,6 @@ ERROR_TEXTS = {
 }
 
 
-def nav_items() -> list[tuple[str, str]]:
-    return [(endpoint, str(text)) for endpoint, text in _visible_nav_items(is_organiser())]
-
-
 def manage_url(endpoint: str, **values: object) -> str | None:
     """A back-office link, or None where that tool is not installed (shared tab macros)."""
     if endpoint not in current_app.view_functions:
@@ -164,20 +160,16 @@ def manage_url(endpoint: str, **values: object) -> str | None:
     return url_for(endpoint, **values)
 
 
-def language_url(code: str) -> str:
-    """This page in another interface language (the choice is remembered in a cookie)."""
-    return _language_url_stem(None) + urlencode([("lang", code)])
-
-
-def _language_url_stem(home_url: str | None) -> str:
-    """A language link up to its `lang` argument: "/path?a=1&" or "/path?"."""
+def _language_url_stem(home_url: str) -> str:
+    """This page's link up to its `lang` argument ("/root/path?a=1&" or "/root/path?"):
+    a language link shows this page in another interface language (remembered in a cookie)."""
     path = request.path
     # Only a path on this site, and never on an error page: a 404 must not echo what was
     # asked for, and "/\\evil.example/" would be read by browsers as another host.
     if g.get("is_error_page") or not is_safe_path(path):
-        return f"{home_url if home_url is not None else url_for('main.home')}?"
+        return f"{home_url}?"
     args = urlencode([(key, value) for key, value in request.args.items(multi=True) if key != "lang"])
-    return f"{quote(path, safe='/-_.~')}?{args}{'&' if args else ''}"
+    return f"{quote(request.script_root + path, safe='/-_.~')}?{args}{'&' if args else ''}"
 
 
 # The page chrome (templates/base.html): header, language switch and footer. A page used
@@ -327,8 +319,6 @@ def init_app(app: Flask) -> None:
         translate=translate,
         language_endonyms=LANGUAGE_ENDONYMS,
         format_datetime=format_datetime,
-        nav_items=nav_items,
-        language_url=language_url,
         page_chrome=page_chrome,
         manage_url=manage_url,
         error_title=error_title,

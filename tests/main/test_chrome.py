@@ -56,3 +56,4 @@ def test_chrome_links_follow_the_script_root_of_each_request(client):
         assert f'<a class="brand" href="{root}/">' in body
         assert f'<li><a href="{root}/events/">Events</a></li>' in body
         assert f'<a href="{root}/auth/login">Organiser sign-in</a>' in body
+        assert f'<a href="{root}/?lang=de" lang="de" hreflang="de">Deutsch</a>' in body
