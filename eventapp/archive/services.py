@@ -76,6 +76,11 @@ class ArchiveFilters:
     format: EventFormat | None = None
     page: int = 1
 
+    @property
+    def is_filtered(self) -> bool:
+        """Whether any filter besides the words narrows the archive."""
+        return bool(self.year or self.city or self.topic or self.format)
+
 
 @dataclass(frozen=True)
 class CityOption:
@@ -291,12 +296,11 @@ def _postgres_search_statement(filters: ArchiveFilters | None) -> Select:
 
 def _page_statement(dialect: str, filters: ArchiveFilters, is_search: bool) -> Select:
     """Ids of one page's events with the total in every row."""
-    is_filtered = bool(filters.year or filters.city or filters.topic or filters.format)
     if not is_search:
         statement = _list_statement(filters)
     elif dialect == "postgresql":
-        statement = _postgres_search_statement(filters if is_filtered else None)
-    elif is_filtered:
+        statement = _postgres_search_statement(filters if filters.is_filtered else None)
+    elif filters.is_filtered:
         statement = _sqlite_filtered_search_statement(filters)
     else:
         statement = _sqlite_search_statement()
@@ -455,7 +459,7 @@ def search_archive(
     filters.page = page
     facets = facets or list_archive_facets(session, now)
     dialect = session.get_bind().dialect.name
-    if filters.year or filters.city or filters.topic or filters.format:
+    if filters.is_filtered:
         statement = _page_statement(dialect, filters, not query.is_empty)
     else:
         statement = _plain_statement(dialect, not query.is_empty)
