@@ -231,7 +231,7 @@ _LANG_QUERIES = {code: urlencode([("lang", code)]) for code in LANGUAGE_ENDONYMS
 def page_chrome() -> PageChrome:
     """Everything base.html shows around a page, for this request."""
     locale = get_locale()
-    language = str(locale or "de")[:2]  # current_language()
+    language = current_language()
     texts = _chrome_texts(locale)
     urls = _chrome_urls(is_organiser())
     endpoint = request.endpoint

@@ -32,7 +32,7 @@ from eventapp.archive.documents import (
     stored_path,
 )
 from eventapp.archive.forms import DeleteDocumentForm, DocumentForm, filters_from_args
-from eventapp.archive.search import Excerpt, escape_text, excerpt
+from eventapp.archive.search import Excerpt, excerpt
 from eventapp.archive.services import (
     ArchiveMaterial,
     ArchiveResult,
@@ -45,6 +45,7 @@ from eventapp.auth.decorators import get_managed_event_or_404, may_manage_event,
 from eventapp.display import day_text
 from eventapp.events.cache import LRU, build_token
 from eventapp.extensions import db
+from eventapp.html_text import escape_text
 from eventapp.i18n import current_language, html_language
 from eventapp.labels import label, topic_choices
 from eventapp.models import (

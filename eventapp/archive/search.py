@@ -55,6 +55,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from eventapp.html_text import escape_text
 from eventapp.models import City, Document, Event, Visibility
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -108,8 +109,6 @@ def sort_key(starts_at: datetime, event_id: int) -> int:
     """The archive order of an event as one integer: later start (then higher id) is larger."""
     if not 0 < event_id <= ID_MASK:
         raise ValueError(f"event id out of range for a sort key: {event_id}")
-    if starts_at.tzinfo is None:  # SQLite returns naive UTC through a Core select
-        starts_at = starts_at.replace(tzinfo=UTC)
     minutes = int((starts_at - _KEY_EPOCH).total_seconds() // 60)
     return (max(minutes, 0) << _ID_BITS) | event_id
 
@@ -331,7 +330,8 @@ def tsquery_literal(query: SearchQuery, weight: str = "") -> str:
     term must occur in the title (the title's lexemes carry weight A)."""
     parts = []
     for term in query.terms:
-        suffix = (":*" if term.is_prefix else ":") + weight if term.is_prefix or weight else ""
+        marks = ("*" if term.is_prefix else "") + weight
+        suffix = f":{marks}" if marks else ""
         if term.is_han:
             tokens = _han_phrase_tokens(term.text)
             parts.append("(" + " <-> ".join(f"'{token}'{suffix}" for token in tokens) + ")")
@@ -456,7 +456,8 @@ def reindex_events(session: Session, event_ids: Iterable[int] | None = None) -> 
     return len(ids)
 
 
-# What the index is built from: a change elsewhere (seat counters, versions) needs no reindex.
+# What the index is built from (texts, and the start time in the sort key): a change
+# elsewhere (seat counters, versions) needs no reindex.
 _INDEXED = {
     Event: ("title_i18n", "summary_i18n", "report_i18n", "host_city_id", "host_city", "starts_at"),
     Document: ("title_i18n", "visibility", "event_id", "event"),
@@ -629,14 +630,6 @@ def _match_spans(text: str, terms: Sequence[Term]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
-
-
-def escape_text(text: str) -> str:
-    """HTML-escaped text as a plain str (the same escaping as markupsafe's escape()), with
-    no Markup object made for the common text that holds nothing to escape."""
-    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
-        return str(escape(text))
-    return text
 
 
 def _mark(text: str, spans: list[tuple[int, int]], start: int, end: int) -> Markup:

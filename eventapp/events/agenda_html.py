@@ -15,24 +15,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from flask_babel import get_locale, gettext, pgettext
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from eventapp.display import zone_name
-from eventapp.events.services import AgendaDay, AgendaRow, AgendaSlot, ZoneCell
+from eventapp.events.services import AgendaDay, AgendaRow, AgendaSlot, Distinct, ZoneCell
+from eventapp.html_text import escape_text
 from eventapp.virtual.services import JoinView
 
-
-def _e(value: object) -> str:
-    return str(escape(value))
-
-
-class _Escaped(dict):
-    """`escaped[text]` is `_e(text)`, once per distinct text of one render: rows repeat their
-    meta lines ("Talk · Room 1 · German") and their speakers."""
-
-    def __missing__(self, text: str) -> str:
-        value = self[text] = _e(text)
-        return value
+_e = escape_text
 
 
 @dataclass(frozen=True)
@@ -142,7 +132,7 @@ def join_html(view: JoinView, texts: RowTexts) -> str:
 
 
 def _row_html(
-    row: AgendaRow, texts: RowTexts, page_language: str, sessions_url: str, escaped: _Escaped
+    row: AgendaRow, texts: RowTexts, page_language: str, sessions_url: str, escaped: Distinct
 ) -> str:
     row_id = row.id
     html = f'\n        <li id="session-{row_id}" class="{row.css}">'
@@ -183,7 +173,7 @@ def _row_html(
 
 def _slot_html(
     slot: AgendaSlot, texts: RowTexts, locale: str, page_language: str, sessions_url: str,
-    escaped: _Escaped,
+    escaped: Distinct,
 ) -> str:
     state = f" is-{slot.state}" if slot.state else ""
     rows = "".join([_row_html(row, texts, page_language, sessions_url, escaped) for row in slot.rows])
@@ -200,7 +190,9 @@ def day_slots_html(day: AgendaDay, page_language: str, sessions_url: str) -> Mar
     texts = row_texts()
     locale = str(get_locale())
     url = _e(sessions_url)
-    escaped = _Escaped()
+    # Rows repeat their meta lines ("Talk · Room 1 · German") and speakers: each distinct
+    # text is escaped once per render.
+    escaped = Distinct(_e)
     slots = "".join([_slot_html(slot, texts, locale, page_language, url, escaped) for slot in day.slots])
     # Every user value in `slots` went through _e() (tests/events: hostile titles, rooms, names).
     return Markup(f'<ol class="slots">{slots}\n    </ol>')  # noqa: S704

@@ -9,7 +9,7 @@ import json
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -30,7 +30,7 @@ from eventapp.models import (
     Speaker,
     Visibility,
 )
-from eventapp.models.base import pick_translation, translation_language, utcnow
+from eventapp.models.base import as_utc, pick_translation, translation_language, utcnow
 from eventapp.models.events import session_speakers
 from eventapp.rules import validation
 from eventapp.rules.times import local_to_utc, partner_zones, utc_to_local, zoned
@@ -442,12 +442,10 @@ _SPEAKER_IDS = (
 def stored_utc(value: str | datetime) -> datetime:
     """A stored instant as aware UTC, as UTCDateTime reads it: SQLite's driver gives the
     naive UTC text SQLAlchemy wrote, PostgreSQL's an aware datetime."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value)
 
 
-class _Distinct(dict):
+class Distinct(dict):
     """Converts each distinct stored value once: `values[raw]` is `convert(raw)`."""
 
     def __init__(self, convert: Callable[[object], object]) -> None:
@@ -461,12 +459,12 @@ class _Distinct(dict):
 
 def _session_rows(rows: Iterable[Sequence]) -> tuple[list[SessionRow], dict[int, str]]:
     """Agenda rows (values as the ORM would give them) and each session's speaker ids."""
-    instants = _Distinct(stored_utc)
-    texts = _Distinct(json.loads)
-    topic_lists = _Distinct(lambda raw: tuple(json.loads(raw) or ()) if raw else ())
-    kinds = _Distinct(SessionKind)
-    statuses = _Distinct(SessionStatus)
-    visibilities = _Distinct(Visibility)
+    instants = Distinct(stored_utc)
+    texts = Distinct(json.loads)
+    topic_lists = Distinct(lambda raw: tuple(json.loads(raw) or ()) if raw else ())
+    kinds = Distinct(SessionKind)
+    statuses = Distinct(SessionStatus)
+    visibilities = Distinct(Visibility)
     result = []
     speaker_ids: dict[int, str] = {}
     for (
@@ -501,7 +499,7 @@ def get_event_page(session: Session, event_id: int) -> EventPage:
             .order_by(EventSession.starts_at, EventSession.room, EventSession.id)
         ).all()
     )
-    bios = _Distinct(json.loads)
+    bios = Distinct(json.loads)
     speakers = [
         SpeakerRow(speaker_id, name, affiliation, bios[bio] if bio else None, *rest)
         for speaker_id, name, affiliation, bio, *rest in session.connection().execute(
@@ -520,7 +518,7 @@ def get_event_page(session: Session, event_id: int) -> EventPage:
     # Names in the speakers' order (by name, as the database sorts them), once per distinct
     # set of speakers (sessions share theirs).
     ranked = {str(speaker.id): (rank, speaker.name) for rank, speaker in enumerate(speakers)}
-    names = _Distinct(lambda ids: [name for _rank, name in sorted(ranked[key] for key in ids.split(","))])
+    names = Distinct(lambda ids: [name for _rank, name in sorted(ranked[key] for key in ids.split(","))])
     speaker_names = {session_id: names[ids] for session_id, ids in speaker_ids.items()}
     return EventPage(event, sessions, speaker_names, speakers)
 

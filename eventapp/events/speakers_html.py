@@ -12,15 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from eventapp.events.services import SpeakerCard
+from eventapp.html_text import escape_text
 from eventapp.i18n import html_language
 from eventapp.speakers.routes import speaker_photo_url
 
-
-def _e(value: object) -> str:
-    return str(escape(value))
+_e = escape_text
 
 
 def _card_html(card: SpeakerCard, page_language: str) -> str:
