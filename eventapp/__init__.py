@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from config import BASE_DIR, Config, get_config
-from eventapp import database  # noqa: F401  (engine listeners)
+from eventapp import database  # engine listeners, JSON reader
 from eventapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -25,6 +25,9 @@ def create_app(config: type[Config] | str | None = None, **overrides: object) ->
     app.config.from_object(config_class)
     app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("json_deserializer", database.load_json)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
         # A dead database host must fail a connection attempt, not hang a worker.
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})

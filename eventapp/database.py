@@ -3,12 +3,24 @@ write lock every writing service takes first (begin_write)."""
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 from typing import Any
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, SessionTransaction, scoped_session
+
+
+def load_json(text: str | bytes) -> Any:
+    """A stored JSON text as Python values: orjson reads it several times faster than the
+    json module (a 300-session agenda decodes 400 texts per page); what orjson refuses
+    and json reads (a lone surrogate escape written by json.dumps) is read by json."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 @event.listens_for(Engine, "connect")

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from markupsafe import escape
 
-_SPECIAL = ("&", "<", ">", '"', "'")
-
 
 def escape_text(value: object) -> str:
-    """`value` HTML-escaped as a plain str (a Markup value stays as it is, as with escape())."""
-    if type(value) is str and not any(char in value for char in _SPECIAL):
+    """`value` HTML-escaped as a plain str (a Markup value stays as it is, as with escape()).
+
+    Plain strings are tested with five `in` checks, which run in C: a page calls this a
+    few hundred times and most values hold nothing to escape."""
+    if type(value) is str:
+        if "&" in value or "<" in value or ">" in value or '"' in value or "'" in value:
+            return (
+                value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+                .replace("'", "&#39;").replace('"', "&#34;")
+            )
         return value
     return str(escape(value))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from eventapp.database import settle_after_bulk_load
+from eventapp.database import load_json, settle_after_bulk_load
 from eventapp.extensions import db
 
 
@@ -16,3 +16,13 @@ def test_settling_after_a_bulk_load_vacuums_postgresql_only(app, count_queries):
 
     expected = ["VACUUM ANALYZE"] if engine.dialect.name == "postgresql" else []
     assert (count_queries.statements[:-1], alive) == (expected, 1)
+
+
+def test_stored_json_is_read_by_orjson_and_what_it_refuses_by_json(session):
+    import json
+
+    assert session.get_bind().dialect._json_deserializer is load_json
+    values = {"de": "Wirtschaftsförderung", "zh": "佛山", "n": [1, 2.5, None, True]}
+    assert load_json(json.dumps(values)) == values
+    # json.dumps writes a lone surrogate as an escape that orjson refuses.
+    assert load_json(json.dumps({"de": "\ud800x"})) == {"de": "\ud800x"}

@@ -532,6 +532,19 @@ class _FoldTable(dict):
         self[code] = value
         return value
 
+    def fold_text(self, text: str) -> str:
+        """`text.translate(self)`, sooner: str.translate() looks up each character of a
+        text in the table unless the whole text is ASCII, so the ASCII runs (most of a
+        German or English text) are lower-cased in C and only the others looked up."""
+        if text.isascii():
+            return text.lower()
+        if _HAN_CHAR.search(text) is not None:
+            # Chinese: most characters are not ASCII anyway.
+            return text.translate(self)
+        return "".join([
+            run.lower() if run.isascii() else run.translate(self) for run in _RUNS.findall(text)
+        ])
+
     @property
     def pattern(self) -> re.Pattern[str] | None:
         """A regex of the characters that grow or vanish (None while there are none)."""
@@ -540,6 +553,10 @@ class _FoldTable(dict):
         return self._pattern
 
 
+# ASCII and other runs of a text: ASCII characters fold to their lower case.
+_RUNS = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]+")
+_UMLAUT = re.compile("[äöüÄÖÜ]")
+_HAN_CHAR = re.compile(f"[{HAN}]")
 _FOLD = _FoldTable(fold)
 _FOLD_PLAIN = _FoldTable(fold_plain)
 
@@ -600,11 +617,14 @@ def _match_spans(text: str, terms: Sequence[Term]) -> list[tuple[int, int]]:
     han_words: list[str] | None = None
     pattern: re.Pattern[str] | None = None
     for table in (_FOLD, _FOLD_PLAIN):
-        if table is _FOLD_PLAIN and not any(ch in text for ch in "äöüÄÖÜ"):
+        if table is _FOLD_PLAIN and _UMLAUT.search(text) is None:
             # The plain spelling differs only where the text has an umlaut.
             break
-        folded = text.translate(table)
-        if not any(term.text in folded for term in terms):
+        folded = table.fold_text(text)
+        for term in terms:
+            if term.text in folded:
+                break
+        else:
             continue
         if han_words is None:
             han_words = [term.text for term in terms if term.is_han]

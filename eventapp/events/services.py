@@ -5,7 +5,6 @@ the rules refuse local times that do not exist or are ambiguous.
 """
 from __future__ import annotations
 
-import json
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from sqlalchemy import ColumnElement, String, Text, bindparam, cast, func, selec
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.types import NullType
 
+from eventapp.database import load_json
 from eventapp.models import (
     City,
     Event,
@@ -460,8 +460,8 @@ class Distinct(dict):
 def _session_rows(rows: Iterable[Sequence]) -> tuple[list[SessionRow], dict[int, str]]:
     """Agenda rows (values as the ORM would give them) and each session's speaker ids."""
     instants = Distinct(stored_utc)
-    texts = Distinct(json.loads)
-    topic_lists = Distinct(lambda raw: tuple(json.loads(raw) or ()) if raw else ())
+    texts = Distinct(load_json)
+    topic_lists = Distinct(lambda raw: tuple(load_json(raw) or ()) if raw else ())
     kinds = Distinct(SessionKind)
     statuses = Distinct(SessionStatus)
     visibilities = Distinct(Visibility)
@@ -499,7 +499,7 @@ def get_event_page(session: Session, event_id: int) -> EventPage:
             .order_by(EventSession.starts_at, EventSession.room, EventSession.id)
         ).all()
     )
-    bios = Distinct(json.loads)
+    bios = Distinct(load_json)
     speakers = [
         SpeakerRow(speaker_id, name, affiliation, bios[bio] if bio else None, *rest)
         for speaker_id, name, affiliation, bio, *rest in session.connection().execute(

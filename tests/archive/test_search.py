@@ -4,6 +4,8 @@ from __future__ import annotations
 import pytest
 
 from eventapp.archive.search import (
+    _FOLD,
+    _FOLD_PLAIN,
     Term,
     fold,
     fts5_match,
@@ -115,3 +117,13 @@ def test_snippet_does_not_cut_a_long_first_word():
 
 def test_snippet_without_match_is_none():
     assert snippet("Nichts zu finden", parse_query("Foshan").terms) is None
+
+
+@pytest.mark.parametrize("text", [
+    "", "Wirtschaftsförderung", "ECONOMIC Development", "Straße ẞ ÄÖÜ äöü", "İstanbul İİ",
+    "ﬁnance ﬃ", "Σίσυφος ς", "e\u0301cole", "ＡＢＣ　１２３，", "中德工业城市联盟 ISA 2019年",
+    "Foshan – 佛山 · Guiyang 贵阳", "Crème brûlée – Ǆ ǅ", "\U0001F600 Emoji",
+])
+def test_fold_text_is_translating_with_the_table(text):
+    for table in (_FOLD, _FOLD_PLAIN):
+        assert table.fold_text(text) == text.translate(table)
