@@ -393,6 +393,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=20, help="cold renders to time")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    parser.add_argument("--only", action="append", default=[], metavar="TEXT",
+                        help="measure only the rows whose name contains TEXT (repeatable; "
+                             "/healthz always runs) and skip the in-process timings")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian package wrk)")
@@ -433,6 +436,10 @@ def main() -> None:
         # during a run, and each ratio compares two neighbouring measurements.
         baseline_route = ROUTES[0]
         for route in ROUTES:
+            if args.only and route is not baseline_route and not any(
+                text in route.name for text in args.only
+            ):
+                continue
             print(f"… wrk {baseline_route.name}, then {route.name} ({args.duration} s each)",
                   flush=True)
             baseline = run_wrk(baseline_route, base_url, args)
@@ -444,7 +451,8 @@ def main() -> None:
     finally:
         for server in servers:
             stop(server)
-    cold_render_cpu(env, args.repeat)
+    if not args.only:
+        cold_render_cpu(env, args.repeat)
     if args.keep:
         print(f"\nscratch directory kept: {workdir}")
     else:
