@@ -27,12 +27,10 @@ def create_app(config: type[Config] | str | None = None, **overrides: object) ->
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     options.setdefault("json_deserializer", database.load_json)
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
         # A dead database host must fail a connection attempt, not hang a worker.
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options["connect_args"] = {"connect_timeout": 5, **options.get("connect_args", {})}
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if app.config["ENV_NAME"] == "production" and not app.config.get("TRUSTED_HOSTS"):
         # Accept only the public host: links and redirects never trust a forged Host header.
         app.config["TRUSTED_HOSTS"] = [urlsplit(app.config["PUBLIC_URL"]).hostname]
