@@ -2,6 +2,7 @@
 write lock every writing service takes first (begin_write)."""
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -10,6 +11,7 @@ from typing import Any
 import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 
@@ -122,8 +124,15 @@ def settle_after_bulk_load(engine: Engine) -> None:
     ANALYZE sets the visibility map and the statistics now, as autovacuum would a minute
     later, so that counts and deep archive pages read their indexes alone from the first
     request (a page 480 took 17.7 ms by sequential scan and sort before, 3.0 ms after).
-    SQLite's ANALYZE already ran with the search index (archive/search.py)."""
+    SQLite's ANALYZE already ran with the search index (archive/search.py).
+
+    Then a CHECKPOINT writes the load's dirty pages now: otherwise the next timed
+    checkpoint flushes them while the first requests run (a registration POST measured
+    right after the load once had a p99 of 893 ms, against 274 ms when run again)."""
     if engine.dialect.name != "postgresql":
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("VACUUM ANALYZE")
+        # A role without pg_checkpoint leaves it to the timed checkpoint.
+        with contextlib.suppress(ProgrammingError):
+            connection.exec_driver_sql("CHECKPOINT")
