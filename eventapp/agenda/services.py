@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import Integer, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from eventapp import audit
@@ -656,16 +656,18 @@ def _change(
     session.add(change)
 
 
+# Built once (every render of an event page runs it): see events/services._EVENT_QUERY.
+_CHANGES_QUERY = (
+    select(AgendaChange)
+    .where(AgendaChange.event_id == bindparam("event_id"))
+    .order_by(AgendaChange.created_at.desc(), AgendaChange.id)
+    .limit(bindparam("limit", type_=Integer))
+)
+
+
 def list_agenda_changes(session: Session, event_id: int, limit: int = 50) -> list[AgendaChange]:
     """The public changes list of an event, newest release first (one query)."""
-    return list(
-        session.scalars(
-            select(AgendaChange)
-            .where(AgendaChange.event_id == event_id)
-            .order_by(AgendaChange.created_at.desc(), AgendaChange.id)
-            .limit(limit)
-        )
-    )
+    return list(session.scalars(_CHANGES_QUERY, {"event_id": event_id, "limit": limit}))
 
 
 # --- Rooms ---------------------------------------------------------------------------------------
