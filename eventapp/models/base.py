@@ -58,23 +58,27 @@ def enum_column(enum_cls: type[enum.Enum], name: str) -> Enum:
 Translated = MutableDict.as_mutable(JSON)
 
 
+def translation_with_language(
+    values: dict[str, Any] | None, language: str, main_language: str
+) -> tuple[str, str]:
+    """The text in `language`, else in `main_language`, else in any language given, with
+    the language it is in (for lang= attributes); ("", main_language) when there is none."""
+    if values:
+        for code in (language, main_language, *LANGUAGES):
+            text = values.get(code)
+            if text:
+                return str(text), code
+    return "", main_language
+
+
 def pick_translation(values: dict[str, Any] | None, language: str, main_language: str) -> str:
     """The text in `language`, else in `main_language`, else in any language given."""
-    if not values:
-        return ""
-    for code in (language, main_language, *LANGUAGES):
-        text = values.get(code)
-        if text:
-            return str(text)
-    return ""
+    return translation_with_language(values, language, main_language)[0]
 
 
 def translation_language(values: dict[str, Any] | None, language: str, main_language: str) -> str:
     """The language pick_translation() actually returns text in (for lang= attributes)."""
-    for code in (language, main_language, *LANGUAGES):
-        if values and values.get(code):
-            return code
-    return main_language
+    return translation_with_language(values, language, main_language)[1]
 
 
 class TranslatedMixin:
