@@ -159,7 +159,7 @@ def _row_html(
         html += " " + texts.virtual
     html += "</p>"
     if row.speakers:
-        html += f'<p class="session-speakers">{escaped[row.speakers]}</p>'
+        html += f'<p class="session-speakers">{_e(row.speakers)}</p>'
     if not row.is_cancelled:
         html += (
             '\n          <p class="session-actions no-print">'
@@ -190,8 +190,8 @@ def day_slots_html(day: AgendaDay, page_language: str, sessions_url: str) -> Mar
     texts = row_texts()
     locale = str(get_locale())
     url = _e(sessions_url)
-    # Rows repeat their meta lines ("Talk · Room 1 · German") and speakers: each distinct
-    # text is escaped once per render.
+    # Rows repeat their meta lines ("Talk · Room 1 · German"): each distinct one is
+    # escaped once per render (titles and speakers differ from row to row).
     escaped = Distinct(_e)
     slots = "".join([_slot_html(slot, texts, locale, page_language, url, escaped) for slot in day.slots])
     # Every user value in `slots` went through _e() (tests/events: hostile titles, rooms, names).

@@ -460,7 +460,6 @@ class Distinct(dict):
 def _session_rows(rows: Iterable[Sequence]) -> tuple[list[SessionRow], dict[int, str]]:
     """Agenda rows (values as the ORM would give them) and each session's speaker ids."""
     instants = Distinct(stored_utc)
-    texts = Distinct(load_json)
     topic_lists = Distinct(lambda raw: tuple(load_json(raw) or ()) if raw else ())
     kinds = Distinct(SessionKind)
     statuses = Distinct(SessionStatus)
@@ -473,7 +472,7 @@ def _session_rows(rows: Iterable[Sequence]) -> tuple[list[SessionRow], dict[int,
         recording_visibility, speakers,
     ) in rows:
         result.append(SessionRow(
-            session_id, texts[title] if title else None, kinds[kind], statuses[status],
+            session_id, load_json(title) if title else None, kinds[kind], statuses[status],
             instants[starts_at], instants[ends_at], room, spoken, bool(interpreted),
             topic_lists[topics], bool(is_virtual), join_url, visibilities[join_visibility],
             reveal_minutes, recording_url, slides_url, visibilities[recording_visibility],
@@ -518,9 +517,8 @@ def get_event_page(session: Session, event_id: int) -> EventPage:
     event = session.scalars(_EVENT_QUERY, key).unique().one()
     connection = session.connection()
     sessions, speaker_ids = _session_rows(connection.execute(_AGENDA_QUERY, key).all())
-    bios = Distinct(load_json)
     speakers = [
-        SpeakerRow(speaker_id, name, affiliation, bios[bio] if bio else None, *rest)
+        SpeakerRow(speaker_id, name, affiliation, load_json(bio) if bio else None, *rest)
         for speaker_id, name, affiliation, bio, *rest in connection.execute(_SPEAKERS_QUERY, key).all()
     ]
     # Names in the speakers' order (by name, as the database sorts them), once per distinct
