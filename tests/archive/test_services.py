@@ -283,3 +283,17 @@ def test_page_past_the_end_still_counts(session, archive):
 
 def test_archive_years_only_years_with_events(session, archive):
     assert list_archive_years(session) == [2021, 2019]
+
+
+def test_postgresql_search_binds_its_tsqueries_as_tsquery():
+    """psycopg prepares a statement run five times and PostgreSQL then keeps one generic
+    plan for any words: there a cast of a text parameter to tsquery is evaluated for every
+    row it tests, so the tsqueries are bound as tsquery parameters, with no cast."""
+    from sqlalchemy.dialects.postgresql import psycopg
+
+    from eventapp.archive.services import _plain_statement
+
+    sql = str(_plain_statement("postgresql", True).compile(dialect=psycopg.dialect()))
+    assert "@@ %(tsquery)s" in sql
+    assert "@@ %(title_tsquery)s" in sql
+    assert "TSQUERY" not in sql.upper().replace("%(TSQUERY)S", "").replace("%(TITLE_TSQUERY)S", "")
