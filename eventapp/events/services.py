@@ -429,16 +429,6 @@ _AGENDA_COLUMNS = (
 )
 
 
-# A session's speakers come aggregated in its row, as their ids ("3,17"): the speakers'
-# query below gives their names and their order by name.
-_SPEAKER_IDS = (
-    select(func.aggregate_strings(cast(session_speakers.c.speaker_id, String), ","))
-    .where(session_speakers.c.session_id == EventSession.id)
-    .scalar_subquery()
-    .label("speaker_ids")
-)
-
-
 def stored_utc(value: str | datetime) -> datetime:
     """A stored instant as aware UTC, as UTCDateTime reads it: SQLite's driver gives the
     naive UTC text SQLAlchemy wrote, PostgreSQL's an aware datetime."""
@@ -457,19 +447,18 @@ class Distinct(dict):
         return value
 
 
-def _session_rows(rows: Iterable[Sequence]) -> tuple[list[SessionRow], dict[int, str]]:
-    """Agenda rows (values as the ORM would give them) and each session's speaker ids."""
+def _session_rows(rows: Iterable[Sequence]) -> list[SessionRow]:
+    """Agenda rows, values as the ORM would give them."""
     instants = Distinct(stored_utc)
     topic_lists = Distinct(lambda raw: tuple(load_json(raw) or ()) if raw else ())
     kinds = Distinct(SessionKind)
     statuses = Distinct(SessionStatus)
     visibilities = Distinct(Visibility)
     result = []
-    speaker_ids: dict[int, str] = {}
     for (
         session_id, title, kind, status, starts_at, ends_at, room, spoken, interpreted, topics,
         is_virtual, join_url, join_visibility, reveal_minutes, recording_url, slides_url,
-        recording_visibility, speakers,
+        recording_visibility,
     ) in rows:
         result.append(SessionRow(
             session_id, load_json(title) if title else None, kinds[kind], statuses[status],
@@ -477,9 +466,7 @@ def _session_rows(rows: Iterable[Sequence]) -> tuple[list[SessionRow], dict[int,
             topic_lists[topics], bool(is_virtual), join_url, visibilities[join_visibility],
             reveal_minutes, recording_url, slides_url, visibilities[recording_visibility],
         ))
-        if speakers:
-            speaker_ids[session_id] = speakers
-    return result, speaker_ids
+    return result
 
 
 # The event page's statements are built once: SQLAlchemy keeps a statement's cache key on
@@ -493,20 +480,28 @@ _EVENT_QUERY = (
     .execution_options(populate_existing=True)
 )
 _AGENDA_QUERY = (
-    select(*_AGENDA_COLUMNS, _SPEAKER_IDS)
+    select(*_AGENDA_COLUMNS)
     .where(EventSession.event_id == bindparam("event_id"))
     .order_by(EventSession.starts_at, EventSession.room, EventSession.id)
 )
+# Each speaker of the event once, by name, with the ids of their sessions in it ("3,17"):
+# the event's links are grouped by speaker (narrow rows of two ids) instead of a subquery
+# for each of 300 sessions (0.7 against 0.2 ms on PostgreSQL for the benchmark congress).
+_SPEAKER_SESSIONS = (
+    select(
+        session_speakers.c.speaker_id,
+        func.aggregate_strings(cast(session_speakers.c.session_id, String), ",").label("session_ids"),
+    )
+    .join(EventSession, EventSession.id == session_speakers.c.session_id)
+    .where(EventSession.event_id == bindparam("event_id"))
+    .group_by(session_speakers.c.speaker_id)
+    .subquery("speaker_sessions")
+)
 _SPEAKERS_QUERY = (
     select(Speaker.id, Speaker.name, Speaker.affiliation, _as_text(Speaker.bio_i18n),
-           Speaker.main_language, Speaker.photo_path, Speaker.version)
-    .where(
-        Speaker.id.in_(
-            select(session_speakers.c.speaker_id)
-            .join(EventSession, EventSession.id == session_speakers.c.session_id)
-            .where(EventSession.event_id == bindparam("event_id"))
-        )
-    )
+           Speaker.main_language, Speaker.photo_path, Speaker.version,
+           _SPEAKER_SESSIONS.c.session_ids)
+    .join(_SPEAKER_SESSIONS, _SPEAKER_SESSIONS.c.speaker_id == Speaker.id)
     .order_by(Speaker.name, Speaker.id)
 )
 
@@ -516,16 +511,18 @@ def get_event_page(session: Session, event_id: int) -> EventPage:
     key = {"event_id": event_id}
     event = session.scalars(_EVENT_QUERY, key).unique().one()
     connection = session.connection()
-    sessions, speaker_ids = _session_rows(connection.execute(_AGENDA_QUERY, key).all())
-    speakers = [
-        SpeakerRow(speaker_id, name, affiliation, load_json(bio) if bio else None, *rest)
-        for speaker_id, name, affiliation, bio, *rest in connection.execute(_SPEAKERS_QUERY, key).all()
-    ]
-    # Names in the speakers' order (by name, as the database sorts them), once per distinct
-    # set of speakers (sessions share theirs).
-    ranked = {str(speaker.id): (rank, speaker.name) for rank, speaker in enumerate(speakers)}
-    names = Distinct(lambda ids: [name for _rank, name in sorted(ranked[key] for key in ids.split(","))])
-    speaker_names = {session_id: names[ids] for session_id, ids in speaker_ids.items()}
+    sessions = _session_rows(connection.execute(_AGENDA_QUERY, key).all())
+    speakers = []
+    # Each session's speaker names in the speakers' order (by name, as the database sorts).
+    speaker_names: dict[int, list[str]] = {}
+    for speaker_id, name, affiliation, bio, language, photo, version, session_ids in connection.execute(
+        _SPEAKERS_QUERY, key
+    ):
+        speakers.append(SpeakerRow(
+            speaker_id, name, affiliation, load_json(bio) if bio else None, language, photo, version,
+        ))
+        for session_id in session_ids.split(","):
+            speaker_names.setdefault(int(session_id), []).append(name)
     return EventPage(event, sessions, speaker_names, speakers)
 
 
