@@ -3,6 +3,7 @@ each test (so tests that run a real threaded server see committed data too)."""
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,9 +76,20 @@ def empty_tables(app: Flask) -> None:
                     connection.exec_driver_sql(f'DELETE FROM "{name}"')  # noqa: S608 (own table names)
 
 
+def finish_background_deliveries() -> None:
+    """A test can end while a mail it sent with deliver_soon() (eventapp/outbox/services.py)
+    is still being recorded as sent: that write must end before the tables are emptied and
+    the next test writes (SQLite has one writer; a deferred transaction that meets another's
+    write lock fails at once with "database is locked")."""
+    for thread in threading.enumerate():
+        if thread.name == "outbox-deliver":
+            thread.join(timeout=30)
+
+
 @pytest.fixture(autouse=True)
 def _clean_database(app: Flask) -> Iterator[None]:
     yield
+    finish_background_deliveries()
     limiter.reset()
     empty_tables(app)
     # Kept per archive stamp: an emptied database may repeat a stamp with other cities.
