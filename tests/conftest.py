@@ -18,6 +18,7 @@ from config import TestingConfig
 from eventapp import create_app
 from eventapp.archive.services import forget_archive_facets
 from eventapp.extensions import db, limiter
+from eventapp.outbox.services import DELIVERY_THREAD_NAME
 
 
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -82,7 +83,7 @@ def finish_background_deliveries() -> None:
     the next test writes (SQLite has one writer; a deferred transaction that meets another's
     write lock fails at once with "database is locked")."""
     for thread in threading.enumerate():
-        if thread.name == "outbox-deliver":
+        if thread.name == DELIVERY_THREAD_NAME:
             thread.join(timeout=30)
 
 

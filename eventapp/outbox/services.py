@@ -326,6 +326,10 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{threading.get_native_id()}"
 
 
+# The name of deliver_soon()'s threads (tests wait for them before emptying the tables).
+DELIVERY_THREAD_NAME = "outbox-deliver"
+
+
 def deliver_soon(app: Flask, mail_ids: list[int]) -> None:
     """Deliver these mails in a background thread; never raises into the caller."""
     if not mail_ids or not app.config.get("MAIL_SERVER"):
@@ -343,5 +347,5 @@ def deliver_soon(app: Flask, mail_ids: list[int]) -> None:
         except Exception:  # the mail stays in the outbox for `flask outbox send`
             logger.exception("background delivery of %s failed", mail_ids)
 
-    thread = threading.Thread(target=run, name="outbox-deliver", daemon=True)
+    thread = threading.Thread(target=run, name=DELIVERY_THREAD_NAME, daemon=True)
     thread.start()
