@@ -11,15 +11,27 @@ The markup is the one templates/events/_agenda.html and macros/video.html produc
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import quote_plus
 
 from flask_babel import get_locale, gettext, pgettext
 from markupsafe import Markup
 
 from eventapp.display import zone_name
-from eventapp.events.services import AgendaDay, AgendaRow, AgendaSlot, Distinct, ZoneCell
+from eventapp.events.services import (
+    AGENDA_FILTERS,
+    AgendaDay,
+    AgendaFilters,
+    AgendaRow,
+    AgendaSlot,
+    Distinct,
+    ZoneCell,
+)
 from eventapp.html_text import escape_text
+from eventapp.models.enums import Visibility
+from eventapp.rules.times import iso_instant
 from eventapp.virtual.services import JoinView
 
 _e = escape_text
@@ -103,12 +115,12 @@ def join_html(view: JoinView, texts: RowTexts) -> str:
     """macros/video.html join_button(view) for a public view (no title, no details)."""
     phase = view.phase
     html = f'\n<div class="join join-{phase}" data-join-phase="{phase}" id="join-{view.session_id}">'
-    participants = view.visibility.value == "participants"
+    participants = view.visibility is Visibility.PARTICIPANTS
     if phase == "waiting":
         label = texts.opens_at.replace("%(times)s", _e(view.opens_label))
         html += (
             f'\n  <p class="join-countdown"><span class="join-label">{label}</span>'
-            f'\n    <span class="countdown" data-countdown-to="{view.opens_at.isoformat()}"'
+            f'\n    <span class="countdown" data-countdown-to="{iso_instant(view.opens_at)}"'
             f' data-countdown-done="{texts.open_now}" data-units="{texts.units}"></span></p>'
         )
         if participants:
@@ -196,3 +208,52 @@ def day_slots_html(day: AgendaDay, page_language: str, sessions_url: str) -> Mar
     slots = "".join([_slot_html(slot, texts, locale, page_language, url, escaped) for slot in day.slots])
     # Every user value in `slots` went through _e() (tests/events: hostile titles, rooms, names).
     return Markup(f'<ol class="slots">{slots}\n    </ol>')  # noqa: S704
+
+
+# The characters werkzeug's url_for keeps as they are in a query (what url_for would write).
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+
+def filter_links_html(
+    groups: Sequence[tuple[str, str, Sequence[str], Mapping[str, str]]],
+    filters: AgendaFilters,
+    detail_url: str,
+) -> Markup:
+    """The agenda's filter groups (day, room, language, topic), each a list of links that
+    change that one filter and keep the others: `groups` holds (filter name, title, values,
+    value labels). A group shows when it offers a choice or one of its values is chosen.
+
+    Built as plain strings: as a template loop, twenty links cost an urlencode, a merged
+    dict and a dozen template calls each, more than the rest of the agenda's head."""
+    chosen = dict(zip(AGENDA_FILTERS, filters.key(), strict=True))
+    encoded = {name: quote_plus(value, safe=_QUERY_SAFE) for name, value in chosen.items() if value}
+    all_text = _e(gettext("All"))
+    html = ""
+    for name, title, values, names in groups:
+        selected = chosen[name]
+        if not (len(values) > 1 or (values and selected)):
+            continue
+        # The other filters' part of the query, in AGENDA_FILTERS order around this one's.
+        index = AGENDA_FILTERS.index(name)
+        before = [f"{other}={encoded[other]}" for other in AGENDA_FILTERS[:index] if other in encoded]
+        after = [f"{other}={encoded[other]}" for other in AGENDA_FILTERS[index + 1:] if other in encoded]
+        rest = "&".join(before + after)
+        url_all = _e(f"{detail_url}?{rest}" if rest else detail_url)
+        current = ' aria-current="true"' if not selected else ""
+        title = _e(title)
+        html += (
+            f'\n    <nav class="filter-group" aria-label="{title}">'
+            f'\n      <span class="filter-title">{title}</span>\n      <ul>'
+            f'\n        <li><a data-agenda-link href="{url_all}#agenda"{current}>{all_text}</a></li>'
+        )
+        for value in values:
+            query = "&".join([*before, f"{name}={quote_plus(value, safe=_QUERY_SAFE)}", *after])
+            url = _e(f"{detail_url}?{query}")
+            current = ' aria-current="true"' if selected == value else ""
+            html += (
+                f'\n        <li><a data-agenda-link href="{url}#agenda"{current}>'
+                f"{_e(names.get(value, value))}</a></li>"
+            )
+        html += "\n      </ul>\n    </nav>"
+    # Every value and label in `html` went through _e() (tests/events: hostile rooms, topics).
+    return Markup(html)  # noqa: S704

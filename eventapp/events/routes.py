@@ -6,14 +6,12 @@ arguments and a marker of the time-dependent parts (registration window, current
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
-from urllib.parse import urlencode
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request
 from flask import session as http_session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -22,7 +20,7 @@ from werkzeug.http import is_resource_modified
 from eventapp.agenda.changes import change_lines
 from eventapp.agenda.services import list_agenda_changes
 from eventapp.events import bp, cache
-from eventapp.events.agenda_html import day_slots_html
+from eventapp.events.agenda_html import day_slots_html, filter_links_html
 from eventapp.events.services import (
     AgendaFilters,
     EventPage,
@@ -149,7 +147,7 @@ def _render_detail(
         "day_labels": {day: _day_label(day, "MMMEd") for day in agenda.all_days},
         "day_titles": {day.day: _day_label(day.day, "full") for day in agenda.days},
         "day_slots_html": day_slots_html,
-        "agenda_url": _agenda_url(url_for("events.detail", slug=event.slug)),
+        "filter_links_html": filter_links_html,
     }
     if partial:
         return render_template("events/_agenda.html", **context).encode()
@@ -159,19 +157,6 @@ def _render_detail(
     context["speakers"] = [speaker_card(speaker, language) for speaker in page.speakers]
     context["speaker_cards_html"] = speaker_cards_html
     return render_template("events/detail.html", **context).encode()
-
-
-_QUERY_SAFE = "!$'()*,/:;?@"
-
-
-def _agenda_url(detail_url: str) -> Callable[[dict[str, str]], str]:
-    """The event page with some filters: the route is built once, the query per link, encoded
-    as url_for does (werkzeug keeps the characters a URL query may hold as they are)."""
-
-    def agenda_url(args: dict[str, str]) -> str:
-        return f"{detail_url}?{urlencode(args, safe=_QUERY_SAFE)}" if args else detail_url
-
-    return agenda_url
 
 
 def _language_labels(*codes: str) -> dict[str, str]:

@@ -33,7 +33,7 @@ from eventapp.models import (
 from eventapp.models.base import as_utc, translation_with_language, utcnow
 from eventapp.models.events import session_speakers
 from eventapp.rules import validation
-from eventapp.rules.times import local_to_utc, partner_zones, utc_to_local, zoned
+from eventapp.rules.times import iso_instant, local_to_utc, partner_zones, utc_to_local, zoned
 from eventapp.video import detect_platform
 from eventapp.virtual import services as virtual
 from eventapp.virtual.services import JoinView, join_instants, public_join_view, zones_label
@@ -592,11 +592,6 @@ class AgendaFilters:
     def key(self) -> tuple[str | None, ...]:
         return (self.day, self.room, self.language, self.topic)
 
-    def args(self, **changes: str | None) -> dict[str, str]:
-        """Query arguments of these filters with some changed (None removes one)."""
-        merged = {name: getattr(self, name) for name in AGENDA_FILTERS} | changes
-        return {name: value for name, value in merged.items() if value}
-
     @property
     def is_active(self) -> bool:
         return any(self.key())
@@ -773,7 +768,7 @@ def build_agenda(
         starts_at, ends_at = item.starts_at, item.ends_at
         day = local_days.get(starts_at)
         if day is None:
-            day = local_days[starts_at] = utc_to_local(starts_at, event_zone).date().isoformat()
+            day = local_days[starts_at] = _local_day(starts_at, event_zone)
         room, spoken, item_topics = item.room, item.spoken_language, item.topics or ()
         if room:
             rooms.add(room)
@@ -788,7 +783,7 @@ def build_agenda(
             continue
         if slot is None or slot_times != (starts_at, ends_at) or day not in days:
             slot = AgendaSlot(
-                starts_at.isoformat(), ends_at.isoformat(),
+                iso_instant(starts_at), iso_instant(ends_at),
                 _zone_cells(starts_at, ends_at, zones, event_zone), [],
             )
             slot_times = (starts_at, ends_at)
@@ -846,6 +841,12 @@ def build_agenda(
         shown=shown,
         is_running=is_running,
     )
+
+
+@lru_cache(maxsize=4096)
+def _local_day(moment: datetime, event_zone: str) -> str:
+    """The ISO day of an instant in the event's zone (pure: memoised like _zone_cells)."""
+    return utc_to_local(moment, event_zone).date().isoformat()
 
 
 @lru_cache(maxsize=4096)

