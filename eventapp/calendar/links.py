@@ -70,12 +70,13 @@ def calendar_links(event: Event, item: EventSession | None = None) -> dict[str, 
         "body": page,
         "location": location,
     }
+    outlook_query = urlencode(outlook)
     return {
         "ics": ics,
         "webcal": webcal_url(ics),
         "google": f"{GOOGLE_URL}?{urlencode(google)}",
-        "outlook": f"{OUTLOOK_URL}?{urlencode(outlook)}",
-        "office365": f"{OFFICE365_URL}?{urlencode(outlook)}",
+        "outlook": f"{OUTLOOK_URL}?{outlook_query}",
+        "office365": f"{OFFICE365_URL}?{outlook_query}",
     }
 
 

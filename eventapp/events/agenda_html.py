@@ -146,41 +146,33 @@ def join_html(view: JoinView, texts: RowTexts) -> str:
 def _row_html(
     row: AgendaRow, texts: RowTexts, page_language: str, sessions_url: str, escaped: Distinct
 ) -> str:
+    # The optional parts first, then the row in one f-string (each `+=` copied the row).
     row_id = row.id
-    html = f'\n        <li id="session-{row_id}" class="{row.css}">'
-    if row.state == "current":
-        html += f'<strong class="session-now">{texts.now}</strong>'
-    elif row.state == "next":
-        html += f'<strong class="session-now">{texts.next}</strong>'
-    html += '\n          <h4 class="session-title"'
+    state = row.state
+    now = f'<strong class="session-now">{texts.now if state == "current" else texts.next}</strong>' if state else ""
     title_language = row.title_language
+    lang = ""
     if title_language != page_language:
-        html += f' lang="{"zh-Hans" if title_language == "zh" else _e(title_language)}"'
-    title = _e(row.title)
-    if row.is_cancelled:
-        html += (
-            f"><del>{title}</del></h4>\n          <p class=\"session-meta\">"
-            f'<span class="badge badge-cancelled">{texts.cancelled}</span> '
-        )
-    else:
-        html += f'>{title}</h4>\n          <p class="session-meta">'
-    html += escaped[row.meta]
+        lang = f' lang="{"zh-Hans" if title_language == "zh" else _e(title_language)}"'
+    meta = escaped[row.meta]
     if row.has_interpretation:
-        html += " · " + texts.interpretation
+        meta += " · " + texts.interpretation
     if row.is_virtual:
-        html += " " + texts.virtual
-    html += "</p>"
-    if row.speakers:
-        html += f'<p class="session-speakers">{_e(row.speakers)}</p>'
-    if not row.is_cancelled:
-        html += (
-            '\n          <p class="session-actions no-print">'
-            f'\n            <a class="calendar-link" href="{sessions_url}{row_id}/">{texts.calendar}</a>'
-            "\n          </p>"
+        meta += " " + texts.virtual
+    speakers = f'<p class="session-speakers">{_e(row.speakers)}</p>' if row.speakers else ""
+    head = f'\n        <li id="session-{row_id}" class="{row.css}">{now}\n          <h4 class="session-title"{lang}>'
+    if row.is_cancelled:
+        return (
+            f"{head}<del>{_e(row.title)}</del></h4>\n          <p class=\"session-meta\">"
+            f'<span class="badge badge-cancelled">{texts.cancelled}</span> {meta}</p>{speakers}\n        </li>'
         )
-        if row.join:
-            html += join_html(row.join, texts)
-    return html + "\n        </li>"
+    return (
+        f'{head}{_e(row.title)}</h4>\n          <p class="session-meta">{meta}</p>{speakers}'
+        '\n          <p class="session-actions no-print">'
+        f'\n            <a class="calendar-link" href="{sessions_url}{row_id}/">{texts.calendar}</a>'
+        "\n          </p>"
+        f"{join_html(row.join, texts) if row.join else ''}\n        </li>"
+    )
 
 
 def _slot_html(

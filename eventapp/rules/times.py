@@ -128,8 +128,13 @@ def utc_offset_label(local: datetime) -> str:
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
+@lru_cache(maxsize=4096)
 def zoned(moment: datetime, zone_name: str, reference_zone: str | None = None) -> ZonedTime:
-    """`moment` in `zone_name`; day_shift tells the day difference to `reference_zone`."""
+    """`moment` in `zone_name`; day_shift tells the day difference to `reference_zone`.
+
+    Pure (an instant, whatever its tzinfo, names one local time) and memoised per process:
+    pages show the same few instants in two zones many times (an event page's dates
+    and zone rows asked for fourteen)."""
     local = utc_to_local(moment, zone_name)
     abbreviation = local.tzname() or zone_name
     if abbreviation.startswith(("+", "-")):
