@@ -58,7 +58,9 @@ from eventapp.html_text import escape_text
 from eventapp.models import City, Document, Event, Visibility
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-TOKEN_RE = re.compile(rf"[{HAN}]+|[^\W_{HAN}]+")
+# A character of a Latin token: a letter or digit that is not Han (nor "_").
+LATIN = rf"[^\W_{HAN}]"
+TOKEN_RE = re.compile(rf"[{HAN}]+|{LATIN}+")
 HAN_RE = re.compile(rf"^[{HAN}]+$")
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 UMLAUTS_PLAIN = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
@@ -589,12 +591,11 @@ class _Origin:
         return original + 1 + folded_index - start - length
 
 
-# A character of a Latin token (TOKEN_RE's second branch) and the rest of a token,
-# compiled once: a pattern built for each search's words compiled this character class
-# anew (about 2 ms a new query, more than the rest of the page; a varied search is a new
-# query on every request).
-_LATIN_CHAR = re.compile(rf"[^\W_{HAN}]")
-_LATIN_REST = re.compile(rf"[^\W_{HAN}]*")
+# A Latin token's character and the rest of a token, compiled once: a pattern built for
+# each search's words compiled this character class anew (about 2 ms a new query, more
+# than the rest of the page; a varied search is a new query on every request).
+_LATIN_CHAR = re.compile(LATIN)
+_LATIN_REST = re.compile(f"{LATIN}*")
 
 
 def _match_spans(text: str, terms: Sequence[Term]) -> list[tuple[int, int]]:
