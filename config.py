@@ -133,6 +133,14 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = None
+    # The defaults whatever the shell exports (the bench's PAGE_CACHE=0, raised rate
+    # limits, a proxy count): a test that needs another value sets it itself.
+    PAGE_CACHE = True
+    PROXY_COUNT = 0
+    LOGIN_RATE_LIMIT = "10 per minute"
+    REGISTRATION_RATE_LIMIT = "10 per minute"
+    REMINDER_MINUTES = 60
+    MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 class ProductionConfig(Config):
