@@ -126,18 +126,30 @@ def test_gunicorn_warns_about_memory_rate_limits_with_several_workers(tmp_path):
     env = {**os.environ, "EVENTAPP_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}", "RATELIMIT_STORAGE_URI": "memory://",
            "PUBLIC_URL": f"http://127.0.0.1:{port}"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=root, env=env, stderr=subprocess.PIPE, text=True)
-    lines = []
+    # The log goes to a file, not a pipe nobody reads once the warning is found. The
+    # warning comes before the workers boot, and a worker signalled while it is still
+    # being forked keeps running until the master's graceful timeout: keep that short and
+    # wait well past it, so a stop never races the default 30 s.
+    log_path = tmp_path / "gunicorn.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", "2", "--graceful-timeout", "3",
+             "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+            cwd=root, env=env, stderr=log, text=True)
+    text = ""
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = server.stderr.readline()
-            lines.append(line)
-            if "RATELIMIT_STORAGE_URI" in line or not line:
+        while time.monotonic() < deadline and server.poll() is None:
+            text = log_path.read_text()
+            if "RATELIMIT_STORAGE_URI" in text:
                 break
+            time.sleep(0.1)
     finally:
         server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    lines = log_path.read_text().splitlines()
     assert any("RATELIMIT_STORAGE_URI is memory:// with 2 workers" in line for line in lines), lines
