@@ -9,12 +9,12 @@ from urllib.parse import quote, urlencode
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from flask import Flask, current_app, g, request, url_for
-from flask_babel import format_date, format_datetime, get_locale, gettext, pgettext
+from flask_babel import format_date, format_datetime, gettext, pgettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from eventapp.auth.decorators import is_organiser
-from eventapp.i18n import current_language, html_language
+from eventapp.i18n import current_language, html_language, request_locale
 from eventapp.labels import LANGUAGE_ENDONYMS, label
 from eventapp.models.base import pick_translation
 from eventapp.rules.times import ZonedTime, partner_zones, zoned
@@ -28,7 +28,7 @@ ZONE_NAMES = {
 
 def zone_name(zone: str) -> str:
     """A reader's name for a zone: a city for the partner zones, else the IANA name."""
-    return _zone_name(zone, get_locale())
+    return _zone_name(zone, request_locale())
 
 
 @lru_cache(maxsize=256)
@@ -40,7 +40,7 @@ def _zone_name(zone: str, locale: Locale | None) -> str:  # noqa: ARG001 - the k
 
 def time_label(moment: datetime, zone: str) -> str:
     """"09:00 Berlin (UTC+1)": a clock time that always names its zone."""
-    return _time_text(moment, zone, str(get_locale()))
+    return _time_text(moment, zone, str(request_locale()))
 
 
 @lru_cache(maxsize=4096)
@@ -54,7 +54,7 @@ def _time_text(moment: datetime, zone: str, locale: str) -> str:
 def join_texts() -> dict[str, Markup]:
     """The fixed texts of a join button (macros/video.html) in the reader's language:
     translated once per language instead of five times per button."""
-    return _join_texts(str(get_locale()))
+    return _join_texts(str(request_locale()))
 
 
 @lru_cache(maxsize=8)
@@ -80,7 +80,7 @@ def time_range_label(starts_at: datetime, ends_at: datetime, zone: str) -> str:
 
 def date_label(moment: datetime, zone: str, style: str = "full") -> str:
     """The local date of `moment` in `zone`, in the interface language."""
-    return day_text(zoned(moment, zone).local.date(), style, str(get_locale()))
+    return day_text(zoned(moment, zone).local.date(), style, str(request_locale()))
 
 
 @lru_cache(maxsize=4096)
@@ -230,7 +230,7 @@ _LANG_QUERIES = {code: urlencode([("lang", code)]) for code in LANGUAGE_ENDONYMS
 
 def page_chrome() -> PageChrome:
     """Everything base.html shows around a page, for this request."""
-    locale = get_locale()
+    locale = request_locale()
     language = current_language()
     texts = _chrome_texts(locale)
     urls = _chrome_urls(is_organiser())

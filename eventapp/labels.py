@@ -5,9 +5,9 @@ from enum import Enum
 from functools import lru_cache
 
 from babel import Locale
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from eventapp.i18n import request_locale
 from eventapp.models.enums import (
     AttendanceMode,
     Country,
@@ -109,7 +109,7 @@ def label(value: Enum | str | None) -> str:
     """The translated label of an enum member, a topic code or a language code."""
     if value is None:
         return ""
-    return _label(value, get_locale())
+    return _label(value, request_locale())
 
 
 # Typed: a StrEnum member equals its value ("talk"), but their labels differ.

@@ -15,7 +15,6 @@ from flask import (
     url_for,
 )
 from flask import session as http_session
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -46,7 +45,7 @@ from eventapp.display import day_text
 from eventapp.events.cache import LRU, build_token
 from eventapp.extensions import db
 from eventapp.html_text import escape_text
-from eventapp.i18n import current_language, html_language
+from eventapp.i18n import current_language, html_language, request_locale
 from eventapp.labels import label, topic_choices
 from eventapp.models import (
     Document,
@@ -88,7 +87,7 @@ def index() -> Response:
     filters = filters_from_args(request.args)
     page = search_archive(db.session, filters, get_archive_facets(db.session, stamp))
     labels = _result_labels(language)
-    locale = str(get_locale())
+    locale = str(request_locale())
     topics_label = labels["texts"]["topics"]
     cards = {
         event.id: result_html(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote_plus
 
-from flask_babel import get_locale, gettext, pgettext
+from flask_babel import gettext, pgettext
 from markupsafe import Markup
 
 from eventapp.display import zone_name
@@ -30,6 +30,7 @@ from eventapp.events.services import (
     ZoneCell,
 )
 from eventapp.html_text import escape_text
+from eventapp.i18n import request_locale
 from eventapp.models.enums import Visibility
 from eventapp.rules.times import iso_instant
 from eventapp.virtual.services import JoinView
@@ -59,7 +60,7 @@ class RowTexts:
 
 
 def row_texts() -> RowTexts:
-    return _row_texts(str(get_locale()))
+    return _row_texts(str(request_locale()))
 
 
 @lru_cache(maxsize=8)
@@ -192,7 +193,7 @@ def _slot_html(
 def day_slots_html(day: AgendaDay, page_language: str, sessions_url: str) -> Markup:
     """The `<ol class="slots">` of one agenda day; `sessions_url` ends with "sessions/"."""
     texts = row_texts()
-    locale = str(get_locale())
+    locale = str(request_locale())
     url = _e(sessions_url)
     # Rows repeat their meta lines ("Talk · Room 1 · German"): each distinct one is
     # escaped once per render (titles and speakers differ from row to row).

@@ -13,7 +13,6 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton
 from flask import Response, abort, current_app, redirect, render_template, request
 from flask import session as http_session
-from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.http import is_resource_modified
 
@@ -38,7 +37,7 @@ from eventapp.events.services import (
 )
 from eventapp.events.speakers_html import speaker_cards_html
 from eventapp.extensions import db
-from eventapp.i18n import current_language
+from eventapp.i18n import current_language, request_locale
 from eventapp.labels import label
 from eventapp.models import SessionKind
 from eventapp.rules.times import now_utc, partner_zones
@@ -165,7 +164,7 @@ def _language_labels(*codes: str) -> dict[str, str]:
 
 def _day_label(day: str, style: str) -> str:
     """A local day (ISO) in the interface language: "Thursday, 14 January 2027" or "Thu, 14 Jan"."""
-    return _day_text(day, style, get_locale())
+    return _day_text(day, style, request_locale())
 
 
 @lru_cache(maxsize=1024)

@@ -12,12 +12,12 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import NamedTuple
 
-from flask_babel import get_locale
 from sqlalchemy import ColumnElement, String, Text, bindparam, cast, func, select, type_coerce
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.types import NullType
 
 from eventapp.database import load_json
+from eventapp.i18n import request_locale
 from eventapp.models import (
     City,
     Event,
@@ -746,7 +746,7 @@ def build_agenda(
 
     # Parallel sessions share their times: each instant is labelled in both zones once
     # (per process and language: a pure formatting of the instant).
-    locale = str(get_locale())
+    locale = str(request_locale())
 
     def times_label(moment: datetime) -> str:
         return _zones_text(moment, event_zone, locale)
