@@ -29,7 +29,7 @@ from eventapp.events.services import (
     Distinct,
     ZoneCell,
 )
-from eventapp.html_text import escape_text
+from eventapp.html_text import FinishedHtml, escape_text
 from eventapp.i18n import request_locale
 from eventapp.models.enums import Visibility
 from eventapp.rules.times import iso_instant
@@ -176,21 +176,23 @@ def _row_html(
     )
 
 
-def _slot_html(
+def _slot_parts(
     slot: AgendaSlot, texts: RowTexts, locale: str, page_language: str, sessions_url: str,
-    escaped: Distinct,
-) -> str:
+    escaped: Distinct, parts: list[str],
+) -> None:
+    """Appends one slot's HTML to `parts`, row by row: the day joins them once (a slot
+    joined on its own copied each of its rows once more)."""
     state = f" is-{slot.state}" if slot.state else ""
-    rows = "".join([_row_html(row, texts, page_language, sessions_url, escaped) for row in slot.rows])
-    return (
+    parts.append(
         f'\n    <li class="slot{state}">'
         f'\n      <p class="slot-times" data-start="{slot.starts_iso}" data-end="{slot.ends_iso}">'
-        f"{_cells_html(slot.cells, locale)}</p>"
-        f'\n      <ul class="slot-sessions">{rows}\n      </ul>\n    </li>'
+        f'{_cells_html(slot.cells, locale)}</p>\n      <ul class="slot-sessions">'
     )
+    parts.extend([_row_html(row, texts, page_language, sessions_url, escaped) for row in slot.rows])
+    parts.append("\n      </ul>\n    </li>")
 
 
-def day_slots_html(day: AgendaDay, page_language: str, sessions_url: str) -> Markup:
+def day_slots_html(day: AgendaDay, page_language: str, sessions_url: str) -> FinishedHtml:
     """The `<ol class="slots">` of one agenda day; `sessions_url` ends with "sessions/"."""
     texts = row_texts()
     locale = str(request_locale())
@@ -198,9 +200,13 @@ def day_slots_html(day: AgendaDay, page_language: str, sessions_url: str) -> Mar
     # Rows repeat their meta lines ("Talk · Room 1 · German"): each distinct one is
     # escaped once per render (titles and speakers differ from row to row).
     escaped = Distinct(_e)
-    slots = "".join([_slot_html(slot, texts, locale, page_language, url, escaped) for slot in day.slots])
-    # Every user value in `slots` went through _e() (tests/events: hostile titles, rooms, names).
-    return Markup(f'<ol class="slots">{slots}\n    </ol>')  # noqa: S704
+    # Every user value went through _e() (tests/events: hostile titles, rooms, names). One
+    # join for the day, its list tags included: each further step copied the whole day.
+    parts = ['<ol class="slots">']
+    for slot in day.slots:
+        _slot_parts(slot, texts, locale, page_language, url, escaped, parts)
+    parts.append("\n    </ol>")
+    return FinishedHtml("".join(parts))
 
 
 # The characters werkzeug's url_for keeps as they are in a query (what url_for would write).

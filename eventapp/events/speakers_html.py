@@ -12,10 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from markupsafe import Markup
-
 from eventapp.events.services import SpeakerCard
-from eventapp.html_text import escape_text
+from eventapp.html_text import FinishedHtml, escape_text
 from eventapp.i18n import html_language
 from eventapp.speakers.routes import speaker_photo_url
 
@@ -44,7 +42,7 @@ def _card_html(card: SpeakerCard, page_language: str) -> str:
     return html + "\n      </li>\n      "
 
 
-def speaker_cards_html(cards: Iterable[SpeakerCard], page_language: str) -> Markup:
+def speaker_cards_html(cards: Iterable[SpeakerCard], page_language: str) -> FinishedHtml:
     """The `<li>` cards of the speaker list, in the order given."""
     # Every user value went through _e() (tests/events: hostile names, affiliations, bios).
-    return Markup("".join([_card_html(card, page_language) for card in cards]))  # noqa: S704
+    return FinishedHtml("".join([_card_html(card, page_language) for card in cards]))
