@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from sqlalchemy import (
     JSON,
+    BindParameter,
     ColumnElement,
     Integer,
     Select,
@@ -157,7 +158,9 @@ class ArchivePage:
         return [(year, list(items)) for year, items in groupby(self.events, key=lambda e: e.starts_at.year)]
 
 
-def _archived(now: datetime) -> list[ColumnElement[bool]]:
+def _archived(now: datetime | BindParameter) -> list[ColumnElement[bool]]:
+    """What puts an event in the archive: published, and ended before `now` (a time, or
+    the statements' "now" parameter)."""
     return [Event.status == EventStatus.PUBLISHED, Event.ends_at < now]
 
 
@@ -171,9 +174,7 @@ _DEPTH = bindparam("depth", type_=Integer)
 
 
 def _filter_conditions(filters: ArchiveFilters) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [
-        Event.status == EventStatus.PUBLISHED, Event.ends_at < _NOW,
-    ]
+    conditions = _archived(_NOW)
     if filters.year:
         conditions.append(Event.starts_at >= datetime(filters.year, 1, 1, tzinfo=UTC))
         conditions.append(Event.starts_at < datetime(filters.year + 1, 1, 1, tzinfo=UTC))
