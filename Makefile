@@ -23,10 +23,10 @@ translations: $(STAMP)
 	$(BIN)/pybabel compile -d eventapp/translations > /dev/null
 
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext -k pgettext:1c,2 -o eventapp/translations/messages.pot .
+	$(BIN)/pybabel extract --no-location --sort-output --width 100 -F babel.cfg -k _l -k lazy_gettext -k pgettext:1c,2 -o eventapp/translations/messages.pot .
 
 update-messages: extract-messages
-	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i eventapp/translations/messages.pot -d eventapp/translations
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --width 100 -i eventapp/translations/messages.pot -d eventapp/translations
 	$(BIN)/python -m eventapp.i18n_tools
 
 run: translations

@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from eventapp.auth.services import MIN_PASSWORD_LENGTH, check_account_name, check_password
-from eventapp.forms import Form
+from eventapp.forms import ConfirmStepForm, Form
 from eventapp.models import UserRole
 from eventapp.rules.errors import RuleError
 from eventapp.rules.validation import check_email_address
@@ -86,7 +86,9 @@ class AssignUserForm(Form):
     submit = SubmitField(_l("Assign"))
 
 
-class RemoveForm(Form):
+class RemoveForm(ConfirmStepForm):
+    """Ending an organiser's assignment asks first: they lose the event's back office."""
+
     submit = SubmitField(_l("Remove"))
 
 

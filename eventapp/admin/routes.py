@@ -194,13 +194,38 @@ def event_organisers(slug: str) -> Response | tuple[str, int, dict]:
     return _render_organisers(event, form, status=422)
 
 
-@bp.post("/events/<slug>/organisers/<int:user_id>/remove")
+@bp.route("/events/<slug>/organisers/<int:user_id>/remove", methods=["GET", "POST"])
 @admin_required
-def remove_organiser(slug: str, user_id: int) -> Response:
+def remove_organiser(slug: str, user_id: int) -> Response | tuple[str, int, dict]:
+    """GET and an unconfirmed POST show what will change; only `confirm=1` removes."""
     event = get_managed_event_or_404(slug)
     user = _user_or_404(user_id)
-    if not RemoveForm().validate_on_submit():
+    form = RemoveForm()
+    if request.method == "POST" and not form.validate_on_submit():
         abort(400)
+    back_to_user = request.args.get("back") == "user"
+    if back_to_user:
+        back_url = url_for("admin.edit_user", user_id=user.id)
+    else:
+        back_url = url_for("admin.event_organisers", slug=event.slug)
+    if not form.is_confirmed:
+        confirm = {
+            "name": "remove-organiser",
+            "title": _("Remove this organiser?"),
+            "lines": [
+                _("%(email)s will no longer manage “%(event)s”: its agenda, registrations and "
+                  "documents leave their back office at once.",
+                  email=user.email, event=event.text("title", current_language())),
+                _("You can assign them again later."),
+            ],
+            "url": url_for("admin.remove_organiser", slug=event.slug, user_id=user.id,
+                           back="user" if back_to_user else None),
+            "button": _("Yes, remove the organiser"),
+            "back_url": back_url,
+            "back_text": _("No, keep them"),
+        }
+        body = render_template("confirm.html", confirm=confirm, form=RemoveForm(formdata=None))
+        return body, 200, NO_STORE
     try:
         services.remove_organiser(db.session, current_user, user, event)
     except RuleError as error:
@@ -210,9 +235,7 @@ def remove_organiser(slug: str, user_id: int) -> Response:
         db.session.commit()
         flash(_("%(email)s no longer manages %(event)s.", email=user.email, event=event.slug),
               "success")
-    if request.args.get("back") == "user":
-        return redirect(url_for("admin.edit_user", user_id=user.id))
-    return redirect(url_for("admin.event_organisers", slug=event.slug))
+    return redirect(back_url)
 
 
 def _page_number() -> int:

@@ -278,12 +278,51 @@ def test_event_organisers_page_assigns_and_removes(session, client):
 
     added = client.post(page_path, data={"user_id": str(user.id), "csrf_token": csrf_token(client, page_path)})
     removed = client.post(f"{page_path}/{user.id}/remove",
-                          data={"csrf_token": csrf_token(client, page_path)})
+                          data={"csrf_token": csrf_token(client, page_path), "confirm": "1"})
 
     actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert (added.headers["Location"], removed.headers["Location"]) == (page_path, page_path)
     assert session.get(EventOrganiser, (event.id, user.id)) is None
     assert actions == ["event.organiser_add", "event.organiser_remove"]
+
+
+@pytest.mark.parametrize(("method", "query", "back"), [
+    ("get", "", "/manage/admin/events/forum-2027/organisers"),
+    ("post", "", "/manage/admin/events/forum-2027/organisers"),
+    ("post", "back=user&", "/manage/admin/users/{user_id}/edit"),
+])
+def test_removing_an_organiser_asks_first_and_changes_nothing(session, client, method, query, back):
+    signed_in_admin(session, client)
+    event = make_event(session, slug="forum-2027", title={"de": "ISA-Forum", "en": "ISA Forum"})
+    user = make_user(session, email="org@example.org", manages=[event])
+    session.commit()
+    page_path = "/manage/admin/events/forum-2027/organisers"
+    remove_path = f"{page_path}/{user.id}/remove"
+    data = {"csrf_token": csrf_token(client, page_path)} if method == "post" else None
+
+    response = getattr(client, method)(f"{remove_path}?{query}lang=en", data=data)
+
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'data-confirm-page="remove-organiser"' in body
+    assert "org@example.org will no longer manage “ISA Forum”" in body
+    assert f'action="{remove_path}{"?back=user" if query else ""}"' in body
+    assert '<input type="hidden" name="confirm" value="1">' in body
+    assert f'<a href="{back.format(user_id=user.id)}">No, keep them</a>' in body
+    assert session.get(EventOrganiser, (event.id, user.id)) is not None
+
+
+def test_confirming_without_csrf_token_is_refused(session, client):
+    signed_in_admin(session, client)
+    event = make_event(session, slug="forum-2027")
+    user = make_user(session, email="org@example.org", manages=[event])
+    session.commit()
+
+    response = client.post(f"/manage/admin/events/forum-2027/organisers/{user.id}/remove",
+                           data={"confirm": "1"})
+
+    assert response.status_code == 400
+    assert session.get(EventOrganiser, (event.id, user.id)) is not None
 
 
 @pytest.mark.parametrize("user_id", ["", "abc", "²", "99999999999999999999", "0"])
@@ -308,7 +347,7 @@ def test_remove_from_user_page_returns_there(session, client):
     path = f"/manage/admin/users/{user.id}/edit"
 
     response = client.post(f"/manage/admin/events/forum-2027/organisers/{user.id}/remove?back=user",
-                           data={"csrf_token": csrf_token(client, path)})
+                           data={"csrf_token": csrf_token(client, path), "confirm": "1"})
 
     assert (response.status_code, response.headers["Location"]) == (302, path)
     assert session.scalar(select(EventOrganiser)) is None
@@ -330,7 +369,8 @@ def test_assigned_organiser_gains_and_loses_the_event(app):
     before = organiser.get(tool_path).status_code
     admin_client.post(page_path, data={"user_id": str(user_id), "csrf_token": csrf_token(admin_client, page_path)})
     during = organiser.get(tool_path).status_code
-    admin_client.post(f"{page_path}/{user_id}/remove", data={"csrf_token": csrf_token(admin_client, page_path)})
+    admin_client.post(f"{page_path}/{user_id}/remove",
+                      data={"csrf_token": csrf_token(admin_client, page_path), "confirm": "1"})
     after = organiser.get(tool_path).status_code
 
     assert (before, during, after) == (403, 200, 403)
