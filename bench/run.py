@@ -25,7 +25,7 @@ import unicodedata
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -308,19 +308,45 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - cells, 0)
 
 
-def print_table(rows: list[tuple[Measure, float]], label: str) -> None:
-    """One line per route with its ratio to the /healthz run made just before it."""
+def _ratio(pair: tuple[Measure, float]) -> float:
+    measure, baseline = pair
+    return measure.requests_per_second / (baseline or 1.0)
+
+
+def median_round(pairs: list[tuple[Measure, float]]) -> tuple[Measure, float, str]:
+    """Of several rounds of one route (each with its /healthz neighbour): the round with the
+    median ratio, carrying the failed answers of every round (a failure in any round must
+    show), and the lowest and highest ratio ("" for a single round)."""
+    ordered = sorted(pairs, key=_ratio)
+    measure, baseline = ordered[(len(ordered) - 1) // 2]
+    shown = replace(
+        measure,
+        server_errors=sum(item.server_errors for item, _ in pairs),
+        locked=sum(item.locked for item, _ in pairs),
+        non_2xx_3xx=sum(item.non_2xx_3xx for item, _ in pairs),
+        errors=sum(item.errors for item, _ in pairs),
+    )
+    spread = f"{_ratio(ordered[0]):.1%}–{_ratio(ordered[-1]):.1%}" if len(pairs) > 1 else ""
+    return shown, baseline, spread
+
+
+def print_table(rows: list[tuple[Measure, float, str]], label: str) -> None:
+    """One line per route with its ratio to the /healthz run made just before it (with
+    several rounds: the median round, and the range of the rounds' ratios)."""
     print(f"\n{label}")
+    spreads = any(spread for _measure, _baseline, spread in rows)
     header = (f"{'route':<34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'/healthz req/s':>15} "
-              f"{'ratio':>7} {'5xx':>5} {'locked':>6} {'other':>6}")
+              f"{'ratio':>7}" + (f" {'range':>13}" if spreads else "")
+              + f" {'5xx':>5} {'locked':>6} {'other':>6}")
     print(header)
     print("-" * len(header))
-    for measure, baseline in rows:
+    for measure, baseline, spread in rows:
         ratio = measure.requests_per_second / (baseline or 1.0)
         print(
             f"{_pad(measure.name, 34)} {measure.requests_per_second:>9.1f} {measure.p50_ms:>8.2f} "
-            f"{measure.p99_ms:>8.2f} {baseline:>15.1f} {ratio:>7.1%} "
-            f"{measure.server_errors:>5} {measure.locked:>6} {measure.other_errors:>6}"
+            f"{measure.p99_ms:>8.2f} {baseline:>15.1f} {ratio:>7.1%}"
+            + (f" {spread:>13}" if spreads else "")
+            + f" {measure.server_errors:>5} {measure.locked:>6} {measure.other_errors:>6}"
         )
     print("5xx: server errors; locked: answers that mention \"database is locked\"; other: "
           "socket errors and other non-2xx/3xx answers. Rows marked fresh are served with "
@@ -392,6 +418,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=20, help="cold renders to time")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run /healthz and each route in turn this many times; the table "
+                             "shows the median round and the range of the ratios")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
     parser.add_argument("--only", action="append", default=[], metavar="TEXT",
                         help="measure only the rows whose name contains TEXT (repeatable; "
@@ -440,12 +469,16 @@ def main() -> None:
                 text in route.name for text in args.only
             ):
                 continue
-            print(f"… wrk {baseline_route.name}, then {route.name} ({args.duration} s each)",
-                  flush=True)
-            baseline = run_wrk(baseline_route, base_url, args)
-            measure = baseline if route is baseline_route else run_wrk(
-                route, fresh_url if route.fresh else base_url, args, workdir)
-            rows.append((measure, baseline.requests_per_second))
+            pairs = []
+            for number in range(1 if route is baseline_route else max(args.rounds, 1)):
+                print(f"… wrk {baseline_route.name}, then {route.name} ({args.duration} s each"
+                      + (f", round {number + 1} of {args.rounds})" if args.rounds > 1 else ")"),
+                      flush=True)
+                baseline = run_wrk(baseline_route, base_url, args)
+                measure = baseline if route is baseline_route else run_wrk(
+                    route, fresh_url if route.fresh else base_url, args, workdir)
+                pairs.append((measure, baseline.requests_per_second))
+            rows.append(median_round(pairs))
         print_table(rows, f"{label}, gunicorn {args.workers} sync workers, wrk "
                           f"-t{args.threads} -c{args.connections} -d{args.duration}s")
     finally:
