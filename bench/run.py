@@ -470,9 +470,10 @@ def main() -> None:
             ):
                 continue
             pairs = []
-            for number in range(1 if route is baseline_route else max(args.rounds, 1)):
+            rounds = 1 if route is baseline_route else max(args.rounds, 1)
+            for number in range(rounds):
                 print(f"… wrk {baseline_route.name}, then {route.name} ({args.duration} s each"
-                      + (f", round {number + 1} of {args.rounds})" if args.rounds > 1 else ")"),
+                      + (f", round {number + 1} of {rounds})" if rounds > 1 else ")"),
                       flush=True)
                 baseline = run_wrk(baseline_route, base_url, args)
                 measure = baseline if route is baseline_route else run_wrk(
