@@ -1,5 +1,8 @@
-"""Organiser side: list, counts, approve/reject/promote, check-in, exports, group mail."""
+"""Organiser side: list, counts, approve/reject/promote, attendance mode, check-in, exports,
+group mail."""
 from __future__ import annotations
+
+from functools import partial
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -71,10 +74,15 @@ def _filter_summary(filters: organiser.RegistrationFilters) -> dict[str, object]
     return {key: value for key, value in values.items() if value is not None}
 
 
-def _record(registration: Registration, action: str, old_status: RegistrationStatus) -> None:
+def _record(
+    registration: Registration, action: str, old_status: RegistrationStatus,
+    old_mode: AttendanceMode | None = None,
+) -> None:
     changes = {}
     if registration.status != old_status:
         changes["status"] = [old_status, registration.status]
+    if old_mode is not None and registration.attendance_mode != old_mode:
+        changes["attendance_mode"] = [old_mode, registration.attendance_mode]
     if action == "registration.checkin":
         changes["checked_in_at"] = registration.checked_in_at
     # No name or e-mail in the log: the privacy purge of registrations cannot reach it.
@@ -84,14 +92,17 @@ def _record(registration: Registration, action: str, old_status: RegistrationSta
     )
 
 
+def _person(registration: Registration) -> str:
+    return mails.person_name(registration.first_name, registration.last_name)
+
+
 def _already_checked_in(event: Event, registration: Registration) -> str:
     """"Already checked in at 09:12 Berlin (UTC+1): Anna Schmidt" (with the date if not today)."""
     moment = registration.checked_in_at
     assert moment is not None
     same_day = date_label(moment, event.timezone) == date_label(utcnow(), event.timezone)
     when = time_label(moment, event.timezone) if same_day else datetime_label(moment, event.timezone)
-    return _("Already checked in at %(time)s: %(name)s", time=when,
-             name=mails.person_name(registration.first_name, registration.last_name))
+    return _("Already checked in at %(time)s: %(name)s", time=when, name=_person(registration))
 
 
 @manage_bp.get(f"{PREFIX}/")
@@ -114,12 +125,16 @@ def index(slug: str) -> str:
 
 # Organiser actions that cannot be undone: each asks first.
 ASKS_FIRST = ("reject", "cancel")
+# Moving a participant of a hybrid event to the other attendance mode, as they can do on
+# their own page: a seat of the new mode is taken (or their waiting-list place moves), the
+# old seat goes to the next person waiting, and both hear of it in their language.
+MODE_ACTIONS = {"online": AttendanceMode.ONLINE, "onsite": AttendanceMode.ONSITE}
 
 
 def _act_confirm_page(event: Event, registration: Registration, action: str) -> str:
     """The second step of a rejection or cancellation: whom it concerns, what follows."""
     args = {key: value for key, value in request.args.items() if value}
-    name = mails.person_name(registration.first_name, registration.last_name)
+    name = _person(registration)
     if action == "reject":
         title, button = _("Reject this registration?"), _("Yes, reject")
         first = _("%(name)s (%(email)s) will be rejected: their place or waiting-list spot is freed "
@@ -142,12 +157,14 @@ def _act_confirm_page(event: Event, registration: Registration, action: str) -> 
     return render_template("confirm.html", confirm=confirm, form=ConfirmForm(formdata=None))
 
 
-@manage_bp.route(f"{PREFIX}/<int:registration_id>/<any(approve, reject, promote, checkin, cancel):action>",
-                 methods=["GET", "POST"])
+@manage_bp.route(
+    f"{PREFIX}/<int:registration_id>/<any(approve, reject, promote, checkin, cancel, online, onsite):action>",
+    methods=["GET", "POST"],
+)
 @organiser_required
 def act(slug: str, registration_id: int, action: str) -> Response | str:
-    """Approve, promote and check in act at once; reject and cancel ask first (GET, or a
-    POST without `confirm=1`, shows the confirmation)."""
+    """Approve, promote, check in and the move to online or on-site act at once; reject and
+    cancel ask first (GET, or a POST without `confirm=1`, shows the confirmation)."""
     event = get_managed_event_or_404(slug)  # permission first: 403 before 405
     if request.method == "GET" and action not in ASKS_FIRST:
         abort(405)
@@ -166,16 +183,19 @@ def act(slug: str, registration_id: int, action: str) -> Response | str:
         "promote": organiser.promote_registration,
         "checkin": organiser.check_in,
         "cancel": services.cancel_registration,
-    }[action]
+    }.get(action) or partial(services.change_attendance_mode, mode=MODE_ACTIONS[action])
     before = _last_mail_id()
-    old_status = registration.status
+    old_status, old_mode = registration.status, registration.attendance_mode
     try:
         result = service(db.session, registration)
     except RuleError as error:
         db.session.rollback()
         flash(str(error.message), "error")
         return _back(slug)
-    _record(registration, f"registration.{action}", old_status)
+    if action in MODE_ACTIONS:
+        _record(registration, "registration.mode", old_status, old_mode)
+    else:
+        _record(registration, f"registration.{action}", old_status)
     db.session.commit()
     _deliver_new_mails(before)
     messages = {
@@ -184,6 +204,8 @@ def act(slug: str, registration_id: int, action: str) -> Response | str:
         "promote": _("Moved up from the waiting list."),
         "checkin": _("Checked in."),
         "cancel": _("Registration cancelled."),
+        "online": _("%(name)s is now registered to take part online.", name=_person(registration)),
+        "onsite": _("%(name)s is now registered to take part on site.", name=_person(registration)),
     }
     if isinstance(result, organiser.CheckIn) and result.is_repeat:
         flash(_already_checked_in(event, registration), "warning")
@@ -222,7 +244,7 @@ def checkin(slug: str) -> Response:
         flash(_already_checked_in(event, registration), "warning")
     else:
         flash(
-            _("Checked in: %(name)s", name=mails.person_name(registration.first_name, registration.last_name)),
+            _("Checked in: %(name)s", name=_person(registration)),
             "success",
         )
     return redirect(url_for("registrations_manage.checkin", slug=slug))

@@ -100,7 +100,8 @@ def test_back_office_table_stays_usable_with_long_values(session, live_server, c
                          " return [w.scrollWidth, w.clientWidth]; })()")
     email = page.locator("table.registrations .cell-clip").first
 
-    assert [(item["x"] >= 0, item["x"] + item["width"] <= width) for item in boxes] == [(True, True)] * 2
+    # Check in, cancel and the move online (the event is hybrid): every button in view.
+    assert [(item["x"] >= 0, item["x"] + item["width"] <= width) for item in boxes] == [(True, True)] * 3
     assert (box["x"] >= 0, box["x"] + box["width"] <= width) == (True, True)
     assert (page.evaluate("document.documentElement.scrollWidth"), wrap[0] <= wrap[1]) == (width, True)
     assert (email.get_attribute("title"), button.is_visible()) == (LONG_EMAIL, True)

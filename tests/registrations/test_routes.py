@@ -6,7 +6,15 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from eventapp.models import OutboxMail, Registration, RegistrationStatus, SessionKind
+from eventapp.models import (
+    AttendanceMode,
+    AuditEntry,
+    EventFormat,
+    OutboxMail,
+    Registration,
+    RegistrationStatus,
+    SessionKind,
+)
 from eventapp.registrations import services, tokens
 from eventapp.virtual.services import join_token_for
 from tests.factories import make_user
@@ -246,6 +254,70 @@ def test_organiser_approves_pending(session, client):
     response = client.post(f"{path}{result.registration.id}/approve", data={"csrf_token": token})
     session.expire_all()
     assert (response.status_code, result.registration.status) == (302, RegistrationStatus.CONFIRMED)
+
+
+def test_organiser_moves_a_participant_online_and_the_next_person_waiting_moves_up(session, client):
+    event = open_event(session, capacity_onsite=1, capacity_online=5)
+    first = sign_up(session, event, "a@example.org")
+    second = sign_up(session, event, "b@example.org")
+    login_organiser(session, client, event)
+    path = f"/manage/events/{event.slug}/registrations/"
+    before = session.scalar(select(func.max(OutboxMail.id))) or 0
+    body = client.get(f"{path}?lang=en").get_data(as_text=True)
+    assert body.count('data-action="online"') == 2  # both hold or wait for an on-site place
+
+    response = client.post(f"{path}{first.registration.id}/online?lang=en",
+                           data={"csrf_token": csrf_token(client, path)})
+
+    session.expire_all()
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert response.status_code == 302
+    assert "Wei Li is now registered to take part online." in page
+    assert (first.registration.status, first.registration.attendance_mode.value) == (
+        RegistrationStatus.CONFIRMED, "online")
+    assert second.registration.status == RegistrationStatus.CONFIRMED
+    assert (event.taken_onsite, event.taken_online) == (1, 1)
+    mails = session.execute(select(OutboxMail.recipient, OutboxMail.kind)
+                            .where(OutboxMail.id > before).order_by(OutboxMail.id)).all()
+    assert [tuple(row) for row in mails] == [
+        ("a@example.org", "registration_changed"), ("b@example.org", "status_confirmed")]
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "registration.mode")).one()
+    assert (entry.object_id, entry.changes) == (first.registration.id,
+                                                {"attendance_mode": ["onsite", "online"]})
+
+
+def test_organiser_cannot_move_a_participant_into_a_full_mode(session, client):
+    event = open_event(session, capacity_onsite=5, capacity_online=1)
+    person = sign_up(session, event, "a@example.org")
+    sign_up(session, event, "b@example.org", attendance_mode=AttendanceMode.ONLINE)
+    login_organiser(session, client, event)
+    path = f"/manage/events/{event.slug}/registrations/"
+
+    response = client.post(f"{path}{person.registration.id}/online?lang=en",
+                           data={"csrf_token": csrf_token(client, path)})
+
+    session.expire_all()
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<p class="flash flash-error">There is no free place for this kind of attendance.</p>' in page
+    assert (person.registration.attendance_mode.value, event.taken_onsite, event.taken_online) == (
+        "onsite", 1, 1)
+    assert session.scalar(select(AuditEntry).where(AuditEntry.action == "registration.mode")) is None
+
+
+def test_mode_switch_is_offered_only_for_hybrid_events_and_needs_a_post(session, client):
+    event = open_event(session, format=EventFormat.IN_PERSON, capacity_online=None)
+    person = sign_up(session, event, "a@example.org")
+    login_organiser(session, client, event)
+    path = f"/manage/events/{event.slug}/registrations/"
+
+    body = client.get(f"{path}?lang=en").get_data(as_text=True)
+    asked = client.get(f"{path}{person.registration.id}/online")
+    refused = client.post(f"{path}{person.registration.id}/online", data={"csrf_token": csrf_token(client, path)})
+
+    session.expire_all()
+    assert ('data-action="online"' in body, 'data-action="onsite"' in body) == (False, False)
+    assert (asked.status_code, refused.status_code) == (405, 302)
+    assert (person.registration.attendance_mode.value, event.taken_onsite) == ("onsite", 1)
 
 
 def test_organiser_checks_in_by_qr_code(session, client):
