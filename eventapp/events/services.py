@@ -454,19 +454,22 @@ def _session_rows(rows: Iterable[Sequence]) -> list[SessionRow]:
     kinds = Distinct(SessionKind)
     statuses = Distinct(SessionStatus)
     visibilities = Distinct(Visibility)
-    result = []
-    for (
-        session_id, title, kind, status, starts_at, ends_at, room, spoken, interpreted, topics,
-        is_virtual, join_url, join_visibility, reveal_minutes, recording_url, slides_url,
-        recording_visibility,
-    ) in rows:
-        result.append(SessionRow(
+    # tuple.__new__ with the fields in SessionRow's order: the named tuple's own __new__ is
+    # a Python function taking 17 arguments (0.7 -> 0.6 ms for the 300-session agenda).
+    new = tuple.__new__
+    return [
+        new(SessionRow, (
             session_id, load_json(title) if title else None, kinds[kind], statuses[status],
             instants[starts_at], instants[ends_at], room, spoken, bool(interpreted),
             topic_lists[topics], bool(is_virtual), join_url, visibilities[join_visibility],
             reveal_minutes, recording_url, slides_url, visibilities[recording_visibility],
         ))
-    return result
+        for (
+            session_id, title, kind, status, starts_at, ends_at, room, spoken, interpreted, topics,
+            is_virtual, join_url, join_visibility, reveal_minutes, recording_url, slides_url,
+            recording_visibility,
+        ) in rows
+    ]
 
 
 # The event page's statements are built once: SQLAlchemy keeps a statement's cache key on
