@@ -1,4 +1,5 @@
-"""`flask registrations purge --ended-before DATE`: remove personal data of old events."""
+"""`flask registrations purge --ended-before DATE`: remove personal data of old events;
+`flask registrations reseal`: seal participants' tokens with the current SECRET_KEY."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -8,6 +9,7 @@ from flask.cli import AppGroup
 
 from eventapp.extensions import db
 from eventapp.registrations.purge import purge_registrations
+from eventapp.registrations.tokens import reseal_tokens
 
 registrations_cli = AppGroup("registrations", help="Registrations and participants' data.")
 
@@ -23,3 +25,14 @@ def purge_command(ended_before: datetime) -> None:
     count = purge_registrations(db.session, ended_before.replace(tzinfo=UTC))
     db.session.commit()
     click.echo(f"purged {count} registrations")
+
+
+@registrations_cli.command("reseal")
+def reseal_command() -> None:
+    """Seal every participant's stored token with the current SECRET_KEY, after a rotation:
+    then an old key can leave SECRET_KEY_FALLBACKS without losing the links that repeated
+    sign-ups and mails are built from. Join links in mails already sent are signed with
+    the key of their day: keep that key among the fallbacks while those mails matter."""
+    counts = reseal_tokens(db.session)
+    click.echo(f"resealed {counts.resealed}, already current {counts.current}, "
+               f"unreadable {counts.unreadable} (these get sign-in links)")

@@ -61,6 +61,22 @@ def unseal_token(sealed: str | None) -> str | None:
         return None
 
 
+def reseal(sealed: str) -> str | None:
+    """`sealed` sealed anew with the current SECRET_KEY; the same text when that key sealed
+    it already, None when no known key opens it."""
+    current = _fernet(_secret_keys()[:1])
+    try:
+        current.decrypt(sealed.encode())
+    except (InvalidToken, ValueError):
+        pass
+    else:
+        return sealed
+    try:
+        return _fernet(_secret_keys()).rotate(sealed.encode()).decode()
+    except (InvalidToken, ValueError):
+        return None
+
+
 def _sign_in_serializer() -> URLSafeTimedSerializer:
     # itsdangerous signs with the last key and accepts every key in the list.
     return URLSafeTimedSerializer(list(reversed(_secret_keys())), salt=SIGN_IN_SALT)

@@ -6,10 +6,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from eventapp.database import begin_write
 from eventapp.models import (
     Event,
     Registration,
@@ -17,6 +19,7 @@ from eventapp.models import (
 from eventapp.models.base import utcnow
 from eventapp.registrations.sealing import (
     read_sign_in_token,
+    reseal,
     seal_token,
     sign_in_matches,
     unseal_token,
@@ -114,3 +117,42 @@ def get_registration_by_sign_in_token(session: Session, token: str) -> Registrat
     if registration is None or registration.purged_at is not None:
         return None
     return registration if sign_in_matches(value[1], registration.token_hash) else None
+
+
+class ResealCounts(NamedTuple):
+    resealed: int
+    current: int
+    unreadable: int
+
+
+def reseal_tokens(session: Session, batch: int = 500) -> ResealCounts:
+    """Seal each stored token with the current SECRET_KEY, a batch of registrations per
+    transaction (each takes the write lock for a moment only). Tokens no known key opens
+    stay as they are: their people get sign-in links, as before."""
+    resealed = current = unreadable = 0
+    last_id = 0
+    while True:
+        begin_write(session)
+        rows = session.execute(
+            select(Registration.id, Registration.token_sealed)
+            .where(Registration.id > last_id, Registration.token_sealed.is_not(None))
+            .order_by(Registration.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            session.commit()
+            return ResealCounts(resealed, current, unreadable)
+        for registration_id, sealed in rows:
+            fresh = reseal(sealed)
+            if fresh is None:
+                unreadable += 1
+            elif fresh == sealed:
+                current += 1
+            else:
+                session.execute(
+                    update(Registration).where(Registration.id == registration_id)
+                    .values(token_sealed=fresh)
+                )
+                resealed += 1
+        last_id = rows[-1].id
+        session.commit()

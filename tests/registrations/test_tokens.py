@@ -363,6 +363,32 @@ def test_fallback_key_still_unseals_after_rotation(app, session, monkeypatch):
     assert (without, with_fallback) == (None, result.token)
 
 
+def test_reseal_lets_the_old_key_go_after_a_rotation(app, session, runner, monkeypatch):
+    event = open_event(session)
+    first = sign_up(session, event, "a@example.org")
+    second = sign_up(session, event, "b@example.org")
+    lost = sign_up(session, event, "c@example.org")
+    with app.test_request_context():
+        monkeypatch.setitem(app.config, "SECRET_KEY", "a-key-nobody-keeps-0123456789abcdefXYZ")
+        lost.registration.token_sealed = seal_token(lost.token)
+    session.commit()
+    monkeypatch.setitem(app.config, "SECRET_KEY", "a-new-secret-key-of-enough-length-0123456789")
+    monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", ["testing-only-secret"])
+    hashes = dict(session.execute(select(Registration.id, Registration.token_hash)).all())
+
+    result = runner.invoke(args=["registrations", "reseal"])
+    again = runner.invoke(args=["registrations", "reseal"])
+    monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", [])
+    session.expire_all()
+
+    assert (result.exit_code, result.output) == (
+        0, "resealed 2, already current 0, unreadable 1 (these get sign-in links)\n")
+    assert again.output == "resealed 0, already current 2, unreadable 1 (these get sign-in links)\n"
+    assert [tokens.get_manage_token(item.registration) for item in (first, second, lost)] == [
+        first.token, second.token, None]
+    assert dict(session.execute(select(Registration.id, Registration.token_hash)).all()) == hashes
+
+
 def test_mail_without_usable_key_sends_a_sign_in_link(app, session, monkeypatch):
     event = open_event(session)
     sign_up(session, event)
