@@ -149,10 +149,13 @@ def reseal_tokens(session: Session, batch: int = 500) -> ResealCounts:
             elif fresh == sealed:
                 current += 1
             else:
-                session.execute(
-                    update(Registration).where(Registration.id == registration_id)
+                # Only if unchanged since read: a person who took a new link meanwhile keeps
+                # it (on PostgreSQL nothing else holds that row back).
+                changed = session.execute(
+                    update(Registration)
+                    .where(Registration.id == registration_id, Registration.token_sealed == sealed)
                     .values(token_sealed=fresh)
-                )
-                resealed += 1
+                ).rowcount
+                resealed += changed
         last_id = rows[-1].id
         session.commit()
