@@ -153,6 +153,7 @@ def _render_detail(
     context["is_past"] = event.ends_at <= now
     # Released changes only (a release raises the event's version, so cached pages follow).
     context["agenda_changes"] = change_lines(list_agenda_changes(db.session, event.id), event, language)
+    context["event_topics"] = page.topics
     context["speakers"] = [speaker_card(speaker, language) for speaker in page.speakers]
     context["speaker_cards_html"] = speaker_cards_html
     return render_template("events/detail.html", **context).encode()

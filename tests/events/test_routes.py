@@ -219,7 +219,9 @@ def test_detail_query_count_is_the_same_for_one_and_three_hundred_sessions(clien
         response = client.get(f"/events/{slug}/")
         assert response.status_code == 200
         counts.append(len(_queries(count_queries)))
-    assert counts == [5, 5]  # stamp, event with its topics, sessions with their speaker ids, speakers, agenda changes
+    # stamp, event with its host city, its topic codes, sessions, speakers with their session
+    # ids, agenda changes
+    assert counts == [6, 6]
 
 
 def test_detail_without_page_cache_renders_every_request_in_the_same_queries(
@@ -236,7 +238,7 @@ def test_detail_without_page_cache_renders_every_request_in_the_same_queries(
         assert response.status_code == 200
         counts.append(len(_queries(count_queries)))
 
-    assert counts == [5, 5, 5]  # the second request for the same page renders it again
+    assert counts == [6, 6, 6]  # the second request for the same page renders it again
     assert len(cache.bodies) == 0
     assert response.headers["ETag"]
 
