@@ -66,6 +66,18 @@ def test_index_query_count_is_the_same_for_one_and_three_events(client, data, co
     assert len(_queries(count_queries)) == one == 3
 
 
+def test_detail_lists_the_events_topics_in_order(client, data):
+    with data() as session:
+        _upcoming(session, slug="themen", topics=["research", "hydrogen", "automation"])
+
+    html = client.get("/events/themen/?lang=en").get_data(as_text=True)
+
+    tags = re.search(r'<div class="event-summary">.*?<ul class="tags">(.*?)</ul>', html, re.S)
+    assert tags is not None
+    assert re.findall(r"<li>([^<]+)</li>", tags.group(1)) == [
+        "Automation", "Hydrogen technology", "Research and development"]  # by code, as Event.topics
+
+
 def test_detail_shows_both_zones_in_winter(client, data):
     with data() as session:
         event = make_event(session, slug="winter")
