@@ -341,7 +341,7 @@ def print_table(rows: list[tuple[Measure, float, str]], label: str) -> None:
     print(header)
     print("-" * len(header))
     for measure, baseline, spread in rows:
-        ratio = measure.requests_per_second / (baseline or 1.0)
+        ratio = _ratio((measure, baseline))
         print(
             f"{_pad(measure.name, 34)} {measure.requests_per_second:>9.1f} {measure.p50_ms:>8.2f} "
             f"{measure.p99_ms:>8.2f} {baseline:>15.1f} {ratio:>7.1%}"

@@ -209,6 +209,8 @@ def remove_organiser(slug: str, user_id: int) -> Response | tuple[str, int, dict
     else:
         back_url = url_for("admin.event_organisers", slug=event.slug)
     if not form.is_confirmed:
+        if not services.manages(db.session, user, event):
+            abort(404)  # nothing to confirm: the account does not manage this event
         confirm = {
             "name": "remove-organiser",
             "title": _("Remove this organiser?"),

@@ -209,6 +209,11 @@ def assign_organiser(session: Session, actor: User | None, user: User, event: Ev
     return assignment
 
 
+def manages(session: Session, user: User, event: Event) -> bool:
+    """Whether the account is assigned to the event."""
+    return _assignment(session, user, event) is not None
+
+
 def remove_organiser(session: Session, actor: User | None, user: User, event: Event) -> None:
     """Take an event away from an account; refuses accounts not assigned to it."""
     assignment = _assignment(session, user, event)

@@ -634,8 +634,7 @@ def _match_spans(text: str, terms: Sequence[Term]) -> list[tuple[int, int]]:
                 if not (start and _LATIN_CHAR.match(folded, start - 1)):
                     if is_prefix:
                         end = _LATIN_REST.match(folded, end).end()
-                        spans.append((origin[start], origin[end - 1] + 1))
-                    elif not _LATIN_CHAR.match(folded, end):
+                    if is_prefix or not _LATIN_CHAR.match(folded, end):
                         spans.append((origin[start], origin[end - 1] + 1))
                 start = folded.find(word, end)
     if not spans:

@@ -394,7 +394,7 @@ class EventPage:
     speaker_names: dict[int, list[str]]
     speakers: list[SpeakerRow]
     # The event's topic codes (Event.topics without loading its links).
-    topics: list[str] = field(default_factory=list)
+    topics: list[str]
 
 
 def _as_stored(column: ColumnElement) -> ColumnElement:

@@ -183,7 +183,8 @@ def act(slug: str, registration_id: int, action: str) -> Response | str:
         "promote": organiser.promote_registration,
         "checkin": organiser.check_in,
         "cancel": services.cancel_registration,
-    }.get(action) or partial(services.change_attendance_mode, mode=MODE_ACTIONS[action])
+        **{name: partial(services.change_attendance_mode, mode=mode) for name, mode in MODE_ACTIONS.items()},
+    }[action]
     before = _last_mail_id()
     old_status, old_mode = registration.status, registration.attendance_mode
     try:
@@ -192,20 +193,19 @@ def act(slug: str, registration_id: int, action: str) -> Response | str:
         db.session.rollback()
         flash(str(error.message), "error")
         return _back(slug)
-    if action in MODE_ACTIONS:
-        _record(registration, "registration.mode", old_status, old_mode)
-    else:
-        _record(registration, f"registration.{action}", old_status)
+    _record(registration, "registration.mode" if action in MODE_ACTIONS else f"registration.{action}",
+            old_status, old_mode)
     db.session.commit()
     _deliver_new_mails(before)
+    name = _person(registration)
     messages = {
         "approve": _("Registration approved."),
         "reject": _("Registration rejected."),
         "promote": _("Moved up from the waiting list."),
         "checkin": _("Checked in."),
         "cancel": _("Registration cancelled."),
-        "online": _("%(name)s is now registered to take part online.", name=_person(registration)),
-        "onsite": _("%(name)s is now registered to take part on site.", name=_person(registration)),
+        "online": _("%(name)s is now registered to take part online.", name=name),
+        "onsite": _("%(name)s is now registered to take part on site.", name=name),
     }
     if isinstance(result, organiser.CheckIn) and result.is_repeat:
         flash(_already_checked_in(event, registration), "warning")

@@ -312,6 +312,19 @@ def test_removing_an_organiser_asks_first_and_changes_nothing(session, client, m
     assert session.get(EventOrganiser, (event.id, user.id)) is not None
 
 
+def test_removing_an_account_that_does_not_manage_the_event_is_404(session, client):
+    signed_in_admin(session, client)
+    make_event(session, slug="forum-2027")
+    user = make_user(session, email="org@example.org")
+    session.commit()
+    page_path = "/manage/admin/events/forum-2027/organisers"
+
+    asked = client.get(f"{page_path}/{user.id}/remove")
+    posted = client.post(f"{page_path}/{user.id}/remove", data={"csrf_token": csrf_token(client, page_path)})
+
+    assert (asked.status_code, posted.status_code) == (404, 404)
+
+
 def test_confirming_without_csrf_token_is_refused(session, client):
     signed_in_admin(session, client)
     event = make_event(session, slug="forum-2027")
