@@ -10,6 +10,9 @@ One normaliser serves the index and the query, so both always agree:
   as such a phrase, so words need not be adjacent in the text.
 - Latin words of three or more letters match as prefixes, which also finds German compounds
   and inflections (Wirtschaftsförderung finds Wirtschaftsförderungen).
+- German and English glue words (und, the, für …) in a query with other words are not
+  searched for: "Forschung und Entwicklung" needs no "und" in the text, and the passages
+  shown do not mark every "und" (nor "andere" for "and"). They stay in the index.
 
 Results come in two tiers: events whose title holds every searched word, then the others;
 newest first within each. Every row carries a sort key that orders the archive (start time,
@@ -67,6 +70,19 @@ UMLAUTS_PLAIN = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
 MAX_QUERY_CHARS = 200
 MAX_QUERY_TERMS = 12
 MIN_PREFIX_LENGTH = 3
+# Articles, conjunctions, prepositions and auxiliaries, folded as fold() spells them (für ->
+# fuer, typed without dots: fur). Short on purpose: a word with a meaning of its own here
+# ("it" for IT, "who" for WHO, "war") stays searchable.
+STOP_WORDS = frozenset({
+    # English
+    "a", "an", "and", "are", "as", "at", "be", "been", "by", "for", "from", "in", "into", "is",
+    "of", "on", "or", "the", "this", "that", "these", "those", "to", "was", "were", "with",
+    # German (an, in: above)
+    "als", "am", "auch", "auf", "aus", "bei", "das", "dem", "den", "der", "des", "die",
+    "ein", "eine", "einem", "einen", "einer", "eines", "fuer", "fur", "im", "ist", "mit",
+    "nach", "oder", "sich", "sind", "sowie", "ueber", "um", "und", "vom", "von", "wie", "zu",
+    "zum", "zur",
+})
 # PostgreSQL keeps positions up to 16383.
 MAX_POSITION = 16383
 # PostgreSQL refuses a longer lexeme in a tsvector (its own to_tsvector skips such words).
@@ -293,8 +309,10 @@ def parse_query(raw: str) -> SearchQuery:
                 terms.append(Term(token))
         else:
             terms.append(Term(token, is_prefix=len(token) >= MIN_PREFIX_LENGTH))
-    unique = list(dict.fromkeys(terms))[:MAX_QUERY_TERMS]
-    return SearchQuery(raw=raw, terms=unique)
+    unique = list(dict.fromkeys(terms))
+    # Glue words go unless they are all there is ("und", "an der"): then they are the search.
+    meaningful = [term for term in unique if term.text not in STOP_WORDS]
+    return SearchQuery(raw=raw, terms=(meaningful or unique)[:MAX_QUERY_TERMS])
 
 
 def _han_phrase_tokens(word: str) -> list[str]:

@@ -49,6 +49,12 @@ def test_tsvector_literal_positions_and_weights():
     ('"((*', []),
     ("OR AND", [Term("or"), Term("and", True)]),
     ("Foshan foshan FOSHAN", [Term("foshan", True)]),
+    ("research and development", [Term("research", True), Term("development", True)]),
+    ("Forschung und Entwicklung", [Term("forschung", True), Term("entwicklung", True)]),
+    ("Förderung für Städte", [Term("foerderung", True), Term("staedte", True)]),
+    ("the IT of WHO", [Term("it"), Term("who", True)]),
+    ("und", [Term("und", True)]),
+    ("an der", [Term("an"), Term("der", True)]),
 ])
 def test_parse_query(raw, terms):
     assert parse_query(raw).terms == terms
@@ -61,8 +67,11 @@ def test_parse_query_limits_terms():
 def test_match_expressions_quote_every_token():
     query = parse_query('Foshan 佛山市 "x" OR NEAR(')
 
-    assert fts5_match(query) == '"foshan"* AND "佛山 山市" AND "x" AND "or" AND "near"*'
-    assert tsquery_literal(query) == "'foshan':* & ('佛山' <-> '山市') & 'x' & 'or' & 'near':*"
+    assert fts5_match(query) == '"foshan"* AND "佛山 山市" AND "x" AND "near"*'
+    assert tsquery_literal(query) == "'foshan':* & ('佛山' <-> '山市') & 'x' & 'near':*"
+    # Operators that are glue words too are searched when they are all there is, quoted.
+    assert fts5_match(parse_query("OR AND")) == '"or" AND "and"*'
+    assert tsquery_literal(parse_query("OR AND")) == "'or' & 'and':*"
 
 
 def test_highlight_marks_whole_words_and_escapes():
@@ -127,3 +136,13 @@ def test_snippet_without_match_is_none():
 def test_fold_text_is_translating_with_the_table(text):
     for table in (_FOLD, _FOLD_PLAIN):
         assert table.fold_text(text) == text.translate(table)
+
+
+def test_glue_words_of_a_query_are_not_marked():
+    text = "Forschung und Entwicklung in Foshan und andere Projekte der Region."
+
+    passage = str(highlight(text, parse_query("Forschung und Entwicklung").terms))
+
+    assert passage == ("<mark>Forschung</mark> und <mark>Entwicklung</mark> in Foshan und andere "
+                       "Projekte der Region.")
+    assert "<mark>and" not in str(highlight(text, parse_query("research and Foshan").terms))

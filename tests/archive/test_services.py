@@ -69,6 +69,18 @@ def test_search_requires_every_word(session, archive):
     assert slugs(session, q="Foshan hydrogen") == []
 
 
+def test_search_does_not_require_glue_words(session):
+    make_event(session, slug="r-and-d", title={"de": "Forum", "en": "Research & Development Forum"},
+               summary={"de": "Forschung, Entwicklung: Foshan"},
+               starts_local=datetime(2022, 3, 1, 9), ends_local=datetime(2022, 3, 1, 17))
+    session.commit()
+
+    # Neither "and" nor "und" occurs in the event's texts.
+    assert slugs(session, q="research and development") == ["r-and-d"]
+    assert slugs(session, q="Forschung und Entwicklung") == ["r-and-d"]
+    assert slugs(session, q="und") == []
+
+
 def test_search_ranks_title_above_text(session):
     make_event(session, slug="in-text", title={"de": "Tagung"}, summary={"de": "Es ging um Wasserstoff."},
                starts_local=datetime(2022, 3, 1, 9), ends_local=datetime(2022, 3, 1, 17))
