@@ -472,12 +472,36 @@ def check_video_data(data: VideoData) -> None:
         validation.check_https_url(channel.get("url", ""), "channels")
 
 
+# A join link's columns: a session's carry the prefix "join_", an event's default link
+# (used by its virtual sessions without one) "default_join_".
+_LINK_FIELDS = ("url", "platform", "visibility", "reveal_minutes", "meeting_id", "passcode", "dial_in")
+
+
+def _link_values(owner: EventSession | Event, prefix: str) -> dict:
+    return {prefix + name: getattr(owner, prefix + name) for name in _LINK_FIELDS}
+
+
+def _set_link(owner: EventSession | Event, prefix: str, data: VideoData) -> str | None:
+    """Store the link of `data` in the owner's columns; returns the cleaned URL."""
+    url = _clean(data.url)
+    values = {
+        "url": url,
+        "platform": detect_platform(url) if url else None,
+        "visibility": data.visibility,
+        "reveal_minutes": data.reveal_minutes,
+        "meeting_id": _clean(data.meeting_id),
+        "passcode": _clean(data.passcode),
+        "dial_in": _clean(data.dial_in),
+    }
+    for name in _LINK_FIELDS:
+        setattr(owner, prefix + name, values[name])
+    return url
+
+
 def _session_video_values(item: EventSession) -> dict:
     return {
-        "join_url": item.join_url, "join_platform": item.join_platform,
-        "join_visibility": item.join_visibility, "join_reveal_minutes": item.join_reveal_minutes,
-        "join_meeting_id": item.join_meeting_id, "join_passcode": item.join_passcode,
-        "join_dial_in": item.join_dial_in, "join_channels": list(item.join_channels or []),
+        **_link_values(item, "join_"),
+        "join_channels": list(item.join_channels or []),
         "recording_url": item.recording_url, "slides_url": item.slides_url,
         "recording_visibility": item.recording_visibility,
     }
@@ -493,14 +517,7 @@ def update_session_video(session: Session, actor: User | None, item: EventSessio
     refuses what check_video_data refuses."""
     check_video_data(data)
     before = _session_video_values(item)
-    url = _clean(data.url)
-    item.join_url = url
-    item.join_platform = detect_platform(url) if url else None
-    item.join_visibility = data.visibility
-    item.join_reveal_minutes = data.reveal_minutes
-    item.join_meeting_id = _clean(data.meeting_id)
-    item.join_passcode = _clean(data.passcode)
-    item.join_dial_in = _clean(data.dial_in)
+    url = _set_link(item, "join_", data)
     item.join_channels = [
         {"language": entry["language"], "label": (entry.get("label") or "").strip(), "url": entry["url"].strip()}
         for entry in data.channels
@@ -518,30 +535,12 @@ def update_session_video(session: Session, actor: User | None, item: EventSessio
     return item
 
 
-def _event_video_values(event: Event) -> dict:
-    return {
-        "default_join_url": event.default_join_url, "default_join_platform": event.default_join_platform,
-        "default_join_visibility": event.default_join_visibility,
-        "default_join_reveal_minutes": event.default_join_reveal_minutes,
-        "default_join_meeting_id": event.default_join_meeting_id,
-        "default_join_passcode": event.default_join_passcode,
-        "default_join_dial_in": event.default_join_dial_in,
-    }
-
-
 def update_event_video(session: Session, actor: User | None, event: Event, data: VideoData) -> Event:
     """Set the default link of an event's virtual sessions; refuses what check_video_data refuses."""
     check_video_data(data)
-    before = _event_video_values(event)
-    url = _clean(data.url)
-    event.default_join_url = url
-    event.default_join_platform = detect_platform(url) if url else None
-    event.default_join_visibility = data.visibility
-    event.default_join_reveal_minutes = data.reveal_minutes
-    event.default_join_meeting_id = _clean(data.meeting_id)
-    event.default_join_passcode = _clean(data.passcode)
-    event.default_join_dial_in = _clean(data.dial_in)
-    changes = audit.diff(before, _event_video_values(event))
+    before = _link_values(event, "default_join_")
+    _set_link(event, "default_join_", data)
+    changes = audit.diff(before, _link_values(event, "default_join_"))
     if changes:
         audit.record(session, actor, "event.video", "event", event.id, event_id=event.id,
                      summary=f"default video link of {event.slug}", changes=_secret_free(changes))
