@@ -119,6 +119,7 @@ def index(slug: str) -> str:
         confirm_form=ConfirmForm(formdata=None),
         checkin_form=CheckinForm(formdata=None),
         availability=seats.get_availability(event),
+        mode_switch=organiser.mode_switch,
         query_args={key: value for key, value in request.args.items() if value},
     )
 
@@ -177,6 +178,11 @@ def act(slug: str, registration_id: int, action: str) -> Response | str:
     if action in ASKS_FIRST and not form.is_confirmed:
         db.session.rollback()
         return _act_confirm_page(event, registration, action)
+    if action in MODE_ACTIONS and organiser.mode_switch(event, registration) != MODE_ACTIONS[action]:
+        db.session.rollback()
+        flash(_("%(name)s cannot be moved to this kind of attendance.", name=_person(registration)),
+              "error")
+        return _back(slug)
     service = {
         "approve": organiser.approve_registration,
         "reject": organiser.reject_registration,

@@ -25,6 +25,7 @@ from eventapp.registrations.seats import (
     NO_SEAT,
     NOT_ACTIVE,
     StatusChanges,
+    allowed_modes,
     release_event_seat,
     run,
     seat_sessions,
@@ -33,6 +34,16 @@ from eventapp.registrations.seats import (
     unseat_sessions,
 )
 from eventapp.rules.errors import RuleError
+
+
+def mode_switch(event: Event, registration: Registration) -> AttendanceMode | None:
+    """The attendance mode an organiser can move this person to: the other one of a hybrid
+    event, while the registration is active and the person has not checked in (someone
+    already in the room is not moved online). None when there is no such move."""
+    if registration.status not in ACTIVE_STATUSES or registration.checked_in_at is not None:
+        return None
+    others = [mode for mode in allowed_modes(event) if mode != registration.attendance_mode]
+    return others[0] if len(others) == 1 else None
 
 
 @dataclass

@@ -15,7 +15,7 @@ from eventapp.models import (
     RegistrationStatus,
     SessionKind,
 )
-from eventapp.registrations import services, tokens
+from eventapp.registrations import organiser, services, tokens
 from eventapp.virtual.services import join_token_for
 from tests.factories import make_user
 from tests.registrations.support import csrf_token, open_event, post_registration, sign_up
@@ -319,6 +319,33 @@ def test_mode_switch_is_offered_only_for_hybrid_events_and_needs_a_post(session,
     assert (asked.status_code, refused.status_code) == (405, 302)
     assert (person.registration.attendance_mode.value, event.taken_onsite) == ("onsite", 1)
 
+
+
+def test_organiser_cannot_move_someone_checked_in_nor_to_the_mode_they_have(session, client):
+    event = open_event(session, capacity_onsite=5, capacity_online=5)
+    inside = sign_up(session, event, "a@example.org")
+    online = sign_up(session, event, "b@example.org", attendance_mode=AttendanceMode.ONLINE)
+    organiser.check_in(session, inside.registration)
+    session.commit()
+    login_organiser(session, client, event)
+    path = f"/manage/events/{event.slug}/registrations/"
+
+    body = client.get(f"{path}?lang=en").get_data(as_text=True)
+    moved_in = client.post(f"{path}{inside.registration.id}/online?lang=en",
+                           data={"csrf_token": csrf_token(client, path)})
+    same = client.post(f"{path}{online.registration.id}/online?lang=en",
+                       data={"csrf_token": csrf_token(client, path)})
+
+    session.expire_all()
+    page = client.get(same.headers["Location"]).get_data(as_text=True)
+    # Only the online participant may move, and only on site.
+    assert (body.count('data-action="online"'), body.count('data-action="onsite"')) == (0, 1)
+    assert (moved_in.status_code, same.status_code) == (302, 302)
+    assert "cannot be moved to this kind of attendance." in page
+    assert (inside.registration.attendance_mode.value, online.registration.attendance_mode.value) == (
+        "onsite", "online")
+    assert (event.taken_onsite, event.taken_online) == (1, 1)
+    assert session.scalar(select(AuditEntry).where(AuditEntry.action == "registration.mode")) is None
 
 def test_organiser_checks_in_by_qr_code(session, client):
     event = open_event(session)
